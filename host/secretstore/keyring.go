@@ -1,0 +1,67 @@
+package secretstore
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zalando/go-keyring"
+)
+
+// osKeyring is the real keyring through go-keyring.
+type osKeyring struct{}
+
+// Open returns the OS keyring with a timeout around every call and
+// transparent chunking of large secrets.
+func Open() Store {
+	return WithChunking(WithTimeout(osKeyring{}, DefaultTimeout), ChunkSize)
+}
+
+func (osKeyring) Set(key, secret string) error {
+	return classify("store", keyring.Set(Service, key, secret))
+}
+
+func (osKeyring) Get(key string) (string, error) {
+	s, err := keyring.Get(Service, key)
+	return s, classify("read", err)
+}
+
+func (osKeyring) Delete(key string) error {
+	return classify("delete", keyring.Delete(Service, key))
+}
+
+func (k osKeyring) List() ([]string, error) {
+	keys, err := listKeys()
+	return keys, classify("list", err)
+}
+
+// classify maps backend errors to the package's errors, each of which says
+// what to do. The backend's own text is kept after the %w for diagnosis; it
+// never contains the secret.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return fmt.Errorf("keyring %s: %w", op, ErrTooLarge)
+	case errors.Is(err, errNoList):
+		return err
+	}
+	msg := err.Error()
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "unlock") || strings.Contains(lower, "locked") ||
+		strings.Contains(lower, "prompt") || strings.Contains(lower, "dismissed") ||
+		strings.Contains(lower, "user interaction is not allowed") || strings.Contains(lower, "-25308"):
+		return fmt.Errorf("keyring %s: %w (%s)", op, ErrLocked, msg)
+	case strings.Contains(lower, "dbus") || strings.Contains(lower, "d-bus") ||
+		strings.Contains(lower, "org.freedesktop.secrets") || strings.Contains(lower, "serviceunknown") ||
+		strings.Contains(lower, "no such file") || strings.Contains(lower, "connection refused") ||
+		strings.Contains(lower, "not provided by any") || strings.Contains(lower, "executable file not found"):
+		return fmt.Errorf("keyring %s: %w (%s)", op, ErrUnavailable, msg)
+	}
+	return fmt.Errorf("keyring %s: %w", op, err)
+}

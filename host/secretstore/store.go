@@ -1,0 +1,54 @@
+// Package secretstore keeps secrets in the OS keyring and nowhere else.
+//
+// Store is the one small interface the rest of the host uses. Open returns
+// the real keyring (Secret Service, Keychain or Credential Manager through
+// go-keyring), with a timeout around every call and transparent chunking of
+// secrets larger than a backend accepts. NewMemory is the in-memory fake for
+// unit tests. There is no plaintext fallback: when the keyring fails the
+// error says why and how to fix it.
+package secretstore
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// Service is the keyring service name every item is stored under.
+const Service = "tokenbridge"
+
+// MaxSecret bounds a single secret (after joining chunks). MOEX JWT pairs are
+// 2–3 KB; T-Invest tokens under 100 bytes.
+const MaxSecret = 16 << 10
+
+// Store keeps secrets by key.
+type Store interface {
+	Set(key, secret string) error
+	Get(key string) (string, error)
+	Delete(key string) error
+}
+
+// Lister is implemented by stores that can enumerate their keys (used by
+// doctor to find keyring items without metadata).
+type Lister interface {
+	List() ([]string, error)
+}
+
+var (
+	ErrNotFound    = errors.New("secret not found in keyring")
+	ErrLocked      = errors.New("keyring locked: unlock it (GNOME: Seahorse «Пароли и ключи» → Login → Unlock; macOS: Keychain Access; or log out and back in)")
+	ErrUnavailable = errors.New("keyring unavailable: no Secret Service / Keychain / Credential Manager answered (Linux: install gnome-keyring or KeePassXC with Secret Service enabled and log in to a desktop session)")
+	ErrTimeout     = errors.New("keyring timeout: the keyring did not answer in time (an unlock prompt may be waiting on your desktop; unlock the keyring and retry)")
+	ErrTooLarge    = errors.New("secret too large")
+	ErrBadKey      = errors.New("invalid keyring key")
+)
+
+var keyRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]{0,127}$`)
+
+// CheckKey validates a key; keys are built by the host, never by a caller.
+func CheckKey(key string) error {
+	if !keyRe.MatchString(key) {
+		return fmt.Errorf("%w: %q", ErrBadKey, key)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package secretstore
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestChunkingRoundTrip(t *testing.T) {
+	tests := []struct {
+		name   string
+		secret string
+		items  int
+	}{
+		{"small", "t." + strings.Repeat("a", 86), 1},
+		{"exactly one chunk", strings.Repeat("b", ChunkSize), 1},
+		{"two chunks", strings.Repeat("c", ChunkSize+1), 3},
+		{"6 KB", strings.Repeat("d", 6<<10), 5},
+		{"looks like a header", chunkHeader + "1:abc", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := NewMemory()
+			mem.MaxItem = 2560
+			s := WithChunking(mem, ChunkSize)
+			require.NoError(t, s.Set("tinvest/x", tt.secret))
+			require.Equal(t, tt.items, mem.Len())
+			got, err := s.Get("tinvest/x")
+			require.NoError(t, err)
+			require.Equal(t, tt.secret, got)
+			keys, err := s.(Lister).List()
+			require.NoError(t, err)
+			require.Equal(t, []string{"tinvest/x"}, keys)
+			require.NoError(t, s.Delete("tinvest/x"))
+			require.Zero(t, mem.Len())
+		})
+	}
+}
+
+func TestChunkingShrinkDropsOldChunks(t *testing.T) {
+	mem := NewMemory()
+	s := WithChunking(mem, ChunkSize)
+	require.NoError(t, s.Set("moex/a/refresh_token", strings.Repeat("x", 3*ChunkSize)))
+	require.Equal(t, 4, mem.Len())
+	require.NoError(t, s.Set("moex/a/refresh_token", "short"))
+	require.Equal(t, 1, mem.Len())
+	got, err := s.Get("moex/a/refresh_token")
+	require.NoError(t, err)
+	require.Equal(t, "short", got)
+}
+
+func TestChunkingDetectsDamage(t *testing.T) {
+	mem := NewMemory()
+	s := WithChunking(mem, ChunkSize)
+	require.NoError(t, s.Set("k", strings.Repeat("x", 2*ChunkSize)))
+	require.NoError(t, mem.Set(chunkKey("k", 1), "tampered"))
+	_, err := s.Get("k")
+	require.ErrorContains(t, err, "checksum")
+}
+
+func TestLimitsAndKeys(t *testing.T) {
+	s := WithChunking(NewMemory(), ChunkSize)
+	require.ErrorIs(t, s.Set("k", strings.Repeat("x", MaxSecret+1)), ErrTooLarge)
+	for _, bad := range []string{"", "UPPER", "../x", "a b", strings.Repeat("a", 200), "a\n"} {
+		require.ErrorIs(t, s.Set(bad, "v"), ErrBadKey, bad)
+	}
+}
+
+type slowStore struct{ Store }
+
+func (slowStore) Get(string) (string, error) { time.Sleep(time.Second); return "late", nil }
+
+func TestTimeout(t *testing.T) {
+	s := WithTimeout(slowStore{NewMemory()}, 20*time.Millisecond)
+	_, err := s.Get("k")
+	require.ErrorIs(t, err, ErrTimeout)
+	require.NoError(t, s.Set("k", "v"))
+}
+
+func TestMemoryFailWith(t *testing.T) {
+	m := NewMemory()
+	m.FailWith = ErrLocked
+	require.ErrorIs(t, m.Set("k", "v"), ErrLocked)
+	_, err := m.Get("k")
+	require.ErrorIs(t, err, ErrLocked)
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		in   error
+		want error
+	}{
+		{errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), ErrLocked},
+		{errors.New("The name org.freedesktop.secrets was not provided by any .service files"), ErrUnavailable},
+		{errors.New("dbus: DBUS_SESSION_BUS_ADDRESS not set"), ErrUnavailable},
+	}
+	for _, tt := range tests {
+		require.ErrorIs(t, classify("get", tt.in), tt.want, tt.in.Error())
+	}
+	require.NoError(t, classify("get", nil))
+}

@@ -1,0 +1,189 @@
+// Package config knows where tokenbridge keeps its files and loads the small
+// user settings file. It never holds a secret.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+const (
+	// ChromiumExtensionID is pinned by the "key" in extension/manifest.json.
+	ChromiumExtensionID = "hodkpdeoebfagkfdfjfhcfnbemcgabcj"
+	// FirefoxExtensionID is browser_specific_settings.gecko.id.
+	FirefoxExtensionID = "tokenbridge@tokenbridge.dev"
+	// HostName is the native messaging host name.
+	HostName = "dev.tokenbridge.host"
+)
+
+// DefaultFillOrigins lists, per provider, the page origins a secret may be
+// filled into.
+var DefaultFillOrigins = map[string][]string{
+	"tinvest": {"https://logos-up.com", "https://www.logos-up.com"},
+}
+
+// Dirs are the directories tokenbridge writes to.
+type Dirs struct {
+	// Home holds config.json, index.json and (under state/) logs and locks.
+	Home string
+}
+
+// Config returns the path of config.json.
+func (d Dirs) Config() string { return filepath.Join(d.Home, "config.json") }
+
+// Index returns the path of the metadata index.
+func (d Dirs) Index() string { return filepath.Join(d.Home, "index.json") }
+
+// State returns the directory for logs and lock files.
+func (d Dirs) State() string { return filepath.Join(d.Home, "state") }
+
+// Log returns the path of the host's log file.
+func (d Dirs) Log() string { return filepath.Join(d.State(), "tokenbridge.log") }
+
+// Paths resolves the directories: $TOKENBRIDGE_HOME, else the user's config
+// dir + "/tokenbridge".
+func Paths() (Dirs, error) {
+	if h := os.Getenv("TOKENBRIDGE_HOME"); h != "" {
+		abs, err := filepath.Abs(h)
+		if err != nil {
+			return Dirs{}, fmt.Errorf("TOKENBRIDGE_HOME: %w", err)
+		}
+		return Dirs{Home: abs}, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return Dirs{}, fmt.Errorf("no user config dir (set TOKENBRIDGE_HOME): %w", err)
+	}
+	return Dirs{Home: filepath.Join(base, "tokenbridge")}, nil
+}
+
+// Config is the user's settings (config.json).
+type Config struct {
+	// ExtensionIDs are extra extension IDs allowed to call the host, added by
+	// `tokenbridge install --extension-id`.
+	ExtensionIDs []string `json:"extension_ids,omitempty"`
+	// FillOrigins adds origins a provider's secrets may be filled into.
+	FillOrigins map[string][]string `json:"fill_origins,omitempty"`
+}
+
+// Load reads config.json; a missing file is an empty config.
+func Load(d Dirs) (*Config, error) {
+	b, err := os.ReadFile(d.Config())
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	var c Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("config %s is not valid JSON (fix or delete it): %w", d.Config(), err)
+	}
+	return &c, nil
+}
+
+// Save writes config.json atomically with mode 0600.
+func (c *Config) Save(d Dirs) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(d.Config(), append(b, '\n'))
+}
+
+var (
+	chromiumIDRe = regexp.MustCompile(`^[a-p]{32}$`)
+	geckoIDRe    = regexp.MustCompile(`^(\{[0-9a-fA-F-]{36}\}|[A-Za-z0-9._+-]{1,80}@[A-Za-z0-9.-]{1,80})$`)
+)
+
+// IsChromiumID reports whether id is a Chromium extension ID.
+func IsChromiumID(id string) bool { return chromiumIDRe.MatchString(id) }
+
+// IsGeckoID reports whether id is a Firefox extension ID.
+func IsGeckoID(id string) bool { return geckoIDRe.MatchString(id) }
+
+// AllowedExtension reports whether the extension id may call the host.
+func (c *Config) AllowedExtension(id string) bool {
+	return id == ChromiumExtensionID || id == FirefoxExtensionID || slices.Contains(c.ExtensionIDs, id)
+}
+
+// AddExtensionID validates and records an extra allowed extension ID.
+func (c *Config) AddExtensionID(id string) error {
+	if !IsChromiumID(id) && !IsGeckoID(id) {
+		return fmt.Errorf("%q is not an extension ID: a Chromium ID is 32 letters a-p (see chrome://extensions), a Firefox ID looks like name@example.org or {uuid}", id)
+	}
+	if !slices.Contains(c.ExtensionIDs, id) && id != ChromiumExtensionID && id != FirefoxExtensionID {
+		c.ExtensionIDs = append(c.ExtensionIDs, id)
+	}
+	return nil
+}
+
+// FillAllowed reports whether origin may receive provider's secrets.
+func (c *Config) FillAllowed(provider, origin string) bool {
+	o, ok := NormalizeOrigin(origin)
+	if !ok {
+		return false
+	}
+	return slices.Contains(DefaultFillOrigins[provider], o) || slices.Contains(c.FillOrigins[provider], o)
+}
+
+// NormalizeOrigin parses an https origin ("https://host[:port]") and returns
+// it in canonical form. Anything with a path, query, user info or another
+// scheme is rejected.
+func NormalizeOrigin(s string) (string, bool) {
+	if len(s) > 200 {
+		return "", false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Host)
+	if strings.HasSuffix(host, ":443") {
+		host = strings.TrimSuffix(host, ":443")
+	}
+	return "https://" + host, true
+}
+
+// WriteFileAtomic writes data to a temp file in the same directory, syncs
+// it and renames it over path, so readers see the old or the new file,
+// never a torn one. The file is created with mode 0600.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

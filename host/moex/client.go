@@ -1,0 +1,149 @@
+package moex
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// tokenResult is a token response with absolute expiry times.
+type tokenResult struct {
+	access, refresh       string
+	tokenType, scope      string
+	accessExp, refreshExp time.Time // zero refreshExp: no expiry given (offline token) or no refresh token
+	obtainedAt            time.Time
+}
+
+// newHTTPClient returns the client for token requests: bounded in time, and it never follows a
+// redirect (a redirected POST would carry the credentials to another URL).
+func newHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+func authStyle(p *Profile) oauth2.AuthStyle {
+	// Always explicit: oauth2's AuthStyleAutoDetect would resend a failed login a second time
+	// with the secret moved from the Basic header into the body.
+	if p.AuthStyle == AuthBasic {
+		return oauth2.AuthStyleInHeader
+	}
+	return oauth2.AuthStyleInParams
+}
+
+func scopes(p *Profile) []string {
+	return strings.Fields(p.Scope)
+}
+
+// fullGrant signs in with the stored credentials: password (new endpoint; with otp when given),
+// passport (old endpoint) or client_credentials.
+//
+// oauth2.Config.PasswordCredentialsToken cannot send extra fields such as "otp", and
+// Config.Exchange always sends an authorization "code". clientcredentials.Config is the clean
+// path: it sends exactly grant_type, scope and EndpointParams, and it explicitly allows
+// EndpointParams to override grant_type ("to allow interoperability with non-compliant
+// implementations"). It goes through oauth2's own token request code (same AuthStyle handling,
+// same response and error parsing) as every other grant here.
+func fullGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, password, otp string, now time.Time) (*tokenResult, error) {
+	params := url.Values{}
+	grant := p.grantType()
+	if grant != GrantClientCredentials {
+		params.Set("grant_type", grant)
+		params.Set("username", p.Username)
+		params.Set("password", password)
+		if otp != "" {
+			params.Set("otp", otp)
+		}
+	}
+	cc := &clientcredentials.Config{
+		ClientID:       p.ClientID,
+		ClientSecret:   clientSecret,
+		TokenURL:       p.TokenURL,
+		Scopes:         scopes(p),
+		EndpointParams: params,
+		AuthStyle:      authStyle(p),
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		return nil, classify(err, p, grant)
+	}
+	return toResult(tok, now), nil
+}
+
+// refreshGrant uses the refresh token (the standard oauth2.Config refresh path).
+func refreshGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, refresh string, now time.Time) (*tokenResult, error) {
+	conf := &oauth2.Config{
+		ClientID:     p.ClientID,
+		ClientSecret: clientSecret,
+		Endpoint:     oauth2.Endpoint{TokenURL: p.TokenURL, AuthStyle: authStyle(p)},
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	// An empty access token makes the source refresh at once.
+	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh}).Token()
+	if err != nil {
+		return nil, classify(err, p, "refresh_token")
+	}
+	return toResult(tok, now), nil
+}
+
+func toResult(tok *oauth2.Token, now time.Time) *tokenResult {
+	r := &tokenResult{
+		access:     tok.AccessToken,
+		refresh:    tok.RefreshToken,
+		tokenType:  tok.TokenType,
+		accessExp:  tok.Expiry,
+		obtainedAt: now,
+	}
+	if tok.ExpiresIn > 0 && tok.ExpiresIn < 1e10 {
+		// Count from our own clock (the same one that later checks the expiry).
+		r.accessExp = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	if s, ok := tok.Extra("scope").(string); ok {
+		r.scope = truncate(s, maxScope)
+	}
+	if r.accessExp.IsZero() {
+		// No expires_in: use the JWT's exp if it has one; otherwise the token counts as
+		// expired at once and is fetched again next time.
+		if c, err := DecodeClaims(tok.AccessToken); err == nil {
+			if exp, ok := c.Time("exp"); ok {
+				r.accessExp = exp
+			}
+		}
+	}
+	// oauth2 drops refresh_expires_in when a token is marshalled: record it as an absolute time.
+	if secs := extraSeconds(tok.Extra("refresh_expires_in")); secs > 0 && r.refresh != "" {
+		r.refreshExp = now.Add(time.Duration(secs) * time.Second)
+	}
+	return r
+}
+
+func extraSeconds(v any) int64 {
+	switch x := v.(type) {
+	case float64:
+		if x > 0 && x < 1e10 {
+			return int64(x)
+		}
+	case json.Number:
+		n, err := x.Int64()
+		if err == nil && n > 0 && n < 1e10 {
+			return n
+		}
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err == nil && n > 0 && n < 1e10 {
+			return n
+		}
+	}
+	return 0
+}

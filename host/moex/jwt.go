@@ -1,0 +1,54 @@
+package moex
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"strings"
+	"time"
+)
+
+const maxJWT = 64 << 10
+
+// Claims are the decoded payload of a JWT. They are NOT verified: nobody checked the signature,
+// so they describe what the token says about itself, for display only.
+type Claims map[string]any
+
+// DecodeClaims decodes a JWT's payload without verifying it. Opaque (legacy UUID) tokens give
+// an error.
+func DecodeClaims(token string) (Claims, error) {
+	if len(token) > maxJWT {
+		return nil, invalidf("token is larger than %d bytes", maxJWT)
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, invalidf("the access token is not a JWT (legacy endpoints issue opaque tokens): no claims to show")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, invalidf("the access token's payload is not base64url: it cannot be decoded")
+	}
+	var c Claims
+	if err := json.Unmarshal(raw, &c); err != nil || c == nil {
+		return nil, invalidf("the access token's payload is not a JSON object")
+	}
+	return c, nil
+}
+
+// Time returns a NumericDate claim (exp, iat, nbf) as a time.
+func (c Claims) Time(name string) (time.Time, bool) {
+	f, ok := c[name].(float64)
+	if !ok || f <= 0 || f > 1e11 || math.IsNaN(f) {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(f), 0).UTC(), true
+}
+
+// String returns a string claim, bounded and without control characters.
+func (c Claims) String(name string) string {
+	s, ok := c[name].(string)
+	if !ok {
+		return ""
+	}
+	return truncate(s, 300)
+}

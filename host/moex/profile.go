@@ -1,0 +1,260 @@
+// Package moex manages OAuth2 tokens for the Moscow Exchange (MOEX) web services: profiles
+// (non-secret settings in the index, secrets in the OS keyring), token requests to the new
+// Keycloak endpoints and the old "passport" endpoints, caching, refresh-token rotation under a
+// cross-process lock, and translation of the server's errors into messages a person can act on.
+package moex
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	EnvPlay       = "play"
+	EnvProduction = "production"
+)
+
+// Grants.
+const (
+	GrantPassword          = "password"
+	GrantClientCredentials = "client_credentials"
+	// grantPassport is what the old endpoints call the password grant.
+	grantPassport = "passport"
+)
+
+// Client authentication styles (sent exactly one way: no probing).
+const (
+	AuthParams = "params" // client_id/client_secret as form fields (default)
+	AuthBasic  = "basic"  // HTTP Basic header
+)
+
+// Default token endpoints (see /work/shared/reference/moex-sso.md).
+const (
+	PlayTokenURL             = "https://sso2.beta.moex.com/auth/realms/SSO/protocol/openid-connect/token"
+	ProductionTokenURL       = "https://sso.moex.com/auth/realms/SSO/protocol/openid-connect/token"
+	LegacyPlayTokenURL       = "https://play-api.moex.com/auth/oauth/v2/token"
+	LegacyProductionTokenURL = "https://api.moex.com/auth/oauth/v2/token"
+)
+
+// Limits on profile fields.
+const (
+	maxClientID = 200
+	maxUsername = 200
+	maxScope    = 500
+	maxURL      = 2048
+	maxSecret   = 4096
+	maxOTP      = 64
+)
+
+// Profile is one MOEX account setting plus the non-secret metadata of its cached tokens.
+// Secrets (client secret, password, tokens) are never part of it.
+type Profile struct {
+	Name      string    `json:"name"`
+	Env       string    `json:"env"`
+	Grant     string    `json:"grant"`
+	Legacy    bool      `json:"legacy,omitempty"`
+	ClientID  string    `json:"client_id"`
+	Username  string    `json:"username,omitempty"`
+	Scope     string    `json:"scope,omitempty"`
+	TokenURL  string    `json:"token_url"`
+	AuthStyle string    `json:"auth_style,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Metadata of the cached tokens (zero when there are none).
+	ObtainedAt       time.Time `json:"obtained_at,omitempty"`
+	AccessExpiresAt  time.Time `json:"access_expires_at,omitempty"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitempty"` // zero: no expiry known (offline token) or no refresh token
+	TokenType        string    `json:"token_type,omitempty"`
+	TokenScope       string    `json:"token_scope,omitempty"`
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// ValidateName checks a profile name.
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) {
+		return invalidf("invalid profile name %q: use 1-40 characters a-z, 0-9, '_' or '-', starting with a letter or digit", truncate(name, 50))
+	}
+	return nil
+}
+
+// DefaultTokenURL returns the token endpoint for an environment.
+func DefaultTokenURL(env string, legacy bool) (string, error) {
+	switch {
+	case env == EnvPlay && !legacy:
+		return PlayTokenURL, nil
+	case env == EnvProduction && !legacy:
+		return ProductionTokenURL, nil
+	case env == EnvPlay:
+		return LegacyPlayTokenURL, nil
+	case env == EnvProduction:
+		return LegacyProductionTokenURL, nil
+	}
+	return "", invalidf("invalid environment %q: use play or production", truncate(env, 30))
+}
+
+// ValidateTokenURL accepts https URLs, and http only for loopback hosts (local tests).
+// User information, queries and fragments are refused: secrets must never travel in a URL.
+func ValidateTokenURL(raw string) error {
+	if len(raw) > maxURL {
+		return invalidf("token URL is longer than %d characters", maxURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return invalidf("invalid token URL %q: give an absolute https:// URL", truncate(raw, 100))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return invalidf("invalid token URL: it must not contain user info, a query or a fragment")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return invalidf("token URL %q uses http: only https is allowed (http only for localhost)", truncate(raw, 100))
+	}
+	return invalidf("token URL %q: scheme must be https", truncate(raw, 100))
+}
+
+// Validate checks every setting of a profile (not its token metadata).
+func (p *Profile) Validate() error {
+	if err := ValidateName(p.Name); err != nil {
+		return err
+	}
+	if p.Env != EnvPlay && p.Env != EnvProduction {
+		return invalidf("invalid environment %q: use --env play or --env production", truncate(p.Env, 30))
+	}
+	switch p.Grant {
+	case GrantPassword:
+		if p.Username == "" {
+			return invalidf("the password grant needs --username")
+		}
+	case GrantClientCredentials:
+		if p.Legacy {
+			return invalidf("the legacy endpoints support only the passport (password) grant: drop --legacy or use --grant password")
+		}
+		if p.Username != "" {
+			return invalidf("--username is only for --grant password")
+		}
+	default:
+		return invalidf("invalid grant %q: use --grant password or --grant client_credentials", truncate(p.Grant, 30))
+	}
+	if err := checkText("client_id", p.ClientID, maxClientID, true); err != nil {
+		return err
+	}
+	if err := checkText("username", p.Username, maxUsername, false); err != nil {
+		return err
+	}
+	if err := checkText("scope", p.Scope, maxScope, false); err != nil {
+		return err
+	}
+	switch p.AuthStyle {
+	case "", AuthParams, AuthBasic:
+	default:
+		return invalidf("invalid client authentication %q: use params or basic", truncate(p.AuthStyle, 30))
+	}
+	return ValidateTokenURL(p.TokenURL)
+}
+
+// ValidateSecret checks a client secret or password read from a prompt or stdin.
+func ValidateSecret(what, s string) error {
+	if len(s) > maxSecret {
+		return invalidf("%s is longer than %d bytes", what, maxSecret)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return invalidf("%s contains a control character", what)
+		}
+	}
+	return nil
+}
+
+// ValidateOTP checks a one-time code.
+func ValidateOTP(otp string) error {
+	if len(otp) > maxOTP {
+		return invalidf("one-time code is longer than %d characters", maxOTP)
+	}
+	for _, r := range otp {
+		if r <= 0x20 || r == 0x7f {
+			return invalidf("one-time code contains a space or control character")
+		}
+	}
+	return nil
+}
+
+func checkText(field, v string, max int, required bool) error {
+	if required && v == "" {
+		return invalidf("%s is required", field)
+	}
+	if len(v) > max {
+		return invalidf("%s is longer than %d characters", field, max)
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return invalidf("%s contains a control character", field)
+		}
+	}
+	if strings.TrimSpace(v) != v {
+		return invalidf("%s has leading or trailing spaces", field)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(clean) > n {
+		return clean[:n] + "…"
+	}
+	return clean
+}
+
+// Status of a profile's cached access token.
+const (
+	StatusOK      = "ok"
+	StatusExpired = "expired"
+	StatusNoToken = "no_token"
+)
+
+// Status reports whether the profile has a cached, unexpired access token at now.
+func (p *Profile) Status(now time.Time) string {
+	switch {
+	case p.AccessExpiresAt.IsZero():
+		return StatusNoToken
+	case now.Before(p.AccessExpiresAt):
+		return StatusOK
+	default:
+		return StatusExpired
+	}
+}
+
+func (p *Profile) clearTokenMeta() {
+	p.ObtainedAt, p.AccessExpiresAt, p.RefreshExpiresAt = time.Time{}, time.Time{}, time.Time{}
+	p.TokenType, p.TokenScope = "", ""
+}
+
+func (p *Profile) grantType() string {
+	if p.Legacy {
+		return grantPassport
+	}
+	return p.Grant
+}
+
+func (p *Profile) String() string {
+	return fmt.Sprintf("%s (%s %s)", p.Name, p.Env, p.Grant)
+}

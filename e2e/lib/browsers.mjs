@@ -1,0 +1,134 @@
+// Launchers for the real browsers and a tiny driver layer shared by the flows, so one flow runs
+// in Chromium (playwright-core) and Firefox (puppeteer-core). Clicks are real input events
+// (isTrusted), found by visible text, never by class names.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CHROMIUM = process.env.TB_CHROMIUM || '/usr/bin/chromium';
+export const FIREFOX = process.env.TB_FIREFOX || '/usr/bin/firefox-esr';
+
+export function requireBrowser(path, name) {
+  if (!existsSync(path)) {
+    throw new Error(`${name} not found at ${path}: install it (apt-get install ${name === 'Chromium' ? 'chromium' : 'firefox-esr'}) or set ${name === 'Chromium' ? 'TB_CHROMIUM' : 'TB_FIREFOX'}`);
+  }
+}
+
+const NO_NETWORK = [
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-default-apps', '--no-first-run', '--no-default-browser-check', '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection', '--metrics-recording-only', '--disable-breakpad',
+];
+
+/** Chromium with the unpacked extension, a persistent profile, replica hosts mapped to loopback. */
+export async function launchChromium({ userDataDir, extensionDir, sites, certs, env, headless = true }) {
+  requireBrowser(CHROMIUM, 'Chromium');
+  const { chromium } = await import('playwright-core');
+  const args = [
+    ...(headless ? ['--headless=new'] : []),
+    '--no-sandbox',
+    ...NO_NETWORK,
+    `--host-resolver-rules=${sites.resolverRules()}, EXCLUDE localhost`,
+    `--ignore-certificate-errors-spki-list=${certs.spki}`,
+  ];
+  if (extensionDir) args.push(`--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: false, // headless mode comes from --headless=new above (extensions need the new headless)
+    args,
+    ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
+    env,
+    viewport: { width: 1100, height: 820 },
+    timeout: 30000,
+  });
+  return context;
+}
+
+/** Firefox ESR with a prepared profile (test CA imported), every host through the CONNECT proxy. */
+export async function launchFirefox({ profileDir, sites, env, extensionDir }) {
+  requireBrowser(FIREFOX, 'firefox-esr');
+  const puppeteer = (await import('puppeteer-core')).default;
+  mkdirSync(profileDir, { recursive: true });
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    userDataDir: profileDir,
+    env,
+    timeout: 60000,
+    extraPrefsFirefox: {
+      'network.proxy.type': 1,
+      'network.proxy.ssl': '127.0.0.1',
+      'network.proxy.ssl_port': sites.proxyPort,
+      'network.proxy.http': '127.0.0.1',
+      'network.proxy.http_port': sites.proxyPort,
+      'network.proxy.no_proxies_on': '',
+      'network.proxy.allow_hijacking_localhost': true,
+      'network.dns.disablePrefetch': true,
+      'security.enterprise_roots.enabled': false,
+      'extensions.autoDisableScopes': 0,
+      'xpinstall.signatures.required': false,
+      'browser.shell.checkDefaultBrowser': false,
+      'app.update.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.enabled': false,
+      'browser.safebrowsing.malware.enabled': false,
+      'browser.safebrowsing.phishing.enabled': false,
+      'extensions.webextensions.uuids': JSON.stringify({ 'tokenbridge@tokenbridge.dev': 'e2e0c0de-0000-4000-8000-000000000001' }),
+    },
+  });
+  let extensionId = null;
+  if (extensionDir) extensionId = await browser.installExtension(extensionDir);
+  return { browser, extensionId };
+}
+
+/** Driver: the same small API over a playwright or puppeteer Page. */
+export function driver(page, kind) {
+  const d = {
+    page,
+    kind,
+    async goto(url) { await page.goto(url, { waitUntil: 'load', timeout: 20000 }); },
+    evaluate(fn, arg) { return page.evaluate(fn, arg); },
+    async waitFor(fn, arg, { timeout = 10000, interval = 20, what = 'condition' } = {}) {
+      const end = Date.now() + timeout;
+      let last;
+      for (;;) {
+        try { last = await page.evaluate(fn, arg); } catch (e) { last = undefined; }
+        if (last) return last;
+        if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, interval));
+      }
+    },
+    /** Centre of the innermost visible element whose own text is exactly `text`. */
+    async locate(text) {
+      return page.evaluate((t) => {
+        const norm = (s) => s.replace(/\s+/g, ' ').trim();
+        const all = [...document.querySelectorAll('body *')].filter((el) => {
+          if (norm(el.textContent) !== t) return false;
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.height > 0;
+        });
+        const inner = all.filter((el) => !all.some((o) => o !== el && el.contains(o)));
+        const el = inner[0];
+        if (!el) return null;
+        el.scrollIntoView({ block: 'center' });
+        const r = el.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      }, text);
+    },
+    async clickText(text, { timeout = 10000 } = {}) {
+      const end = Date.now() + timeout;
+      let at = null;
+      while (!(at = await d.locate(text))) {
+        if (Date.now() > end) throw new Error(`no visible element with text «${text}» on ${page.url()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.mouse.click(at.x, at.y);
+    },
+    async waitText(text, opts = {}) {
+      return d.waitFor((t) => document.body && document.body.innerText.includes(t), text, { what: `text «${text}»`, ...opts });
+    },
+    async screenshot(path) { await page.screenshot({ path, fullPage: false }); },
+  };
+  return d;
+}
+

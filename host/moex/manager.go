@@ -11,6 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/filelock"
+	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
@@ -500,4 +503,15 @@ func (m *Manager) AccessToken(name string) (string, error) {
 		return "", err
 	}
 	return m.getSecret(keyAccess(name))
+}
+
+// New returns a Manager over the index and state directory of dirs.
+func New(dirs config.Dirs, secrets secretstore.Store, log zerolog.Logger) *Manager {
+	return &Manager{
+		Secrets:  secrets,
+		Profiles: IndexProfiles{File: index.Open(dirs.Index())},
+		LockDir:  filepath.Join(dirs.State(), "locks"),
+		Lock:     filelock.Lock,
+		Log:      log,
+	}
 }

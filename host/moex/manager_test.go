@@ -2,6 +2,7 @@ package moex
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tokenbridge/tokenbridge/host/filelock"
+	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/moex/keycloakfake"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
@@ -542,4 +545,26 @@ func TestDecodeClaims(t *testing.T) {
 		_, err := DecodeClaims(bad)
 		require.Error(t, err, bad)
 	}
+}
+
+func TestIndexProfilesRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	f.m.Profiles = IndexProfiles{File: index.Open(filepath.Join(t.TempDir(), "index.json"))}
+	f.m.Lock = filelock.Lock
+	f.addPassword(t, "idx", func(p *Profile) { p.Scope = "profile" })
+	tok, err := f.m.Token(context.Background(), "idx", TokenOptions{})
+	require.NoError(t, err)
+	p, err := f.m.Get("idx")
+	require.NoError(t, err)
+	require.Equal(t, "profile", p.Scope)
+	require.Equal(t, f.kc.TokenURL(), p.TokenURL)
+	require.Equal(t, tok.AccessExpiresAt.UTC(), p.AccessExpiresAt)
+	require.False(t, p.ObtainedAt.IsZero())
+	tok2, err := f.m.Token(context.Background(), "idx", TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "cache", tok2.Source)
+	require.NoError(t, f.m.Remove("idx"))
+	ps, err := f.m.List()
+	require.NoError(t, err)
+	require.Empty(t, ps)
 }

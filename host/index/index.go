@@ -82,6 +82,7 @@ type MoexProfile struct {
 	Legacy           bool      `json:"legacy,omitempty"`
 	AuthStyle        string    `json:"auth_style,omitempty"`
 	CreatedAt        time.Time `json:"created_at"`
+	ObtainedAt       time.Time `json:"obtained_at,omitzero"`
 	AccessExpiresAt  time.Time `json:"access_expires_at,omitzero"`
 	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitzero"`
 	TokenType        string    `json:"token_type,omitempty"`

@@ -1,0 +1,259 @@
+package tinvest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
+)
+
+// Test tokens (fixtures, not real secrets).
+const (
+	tokFull      = "t.full-0000000000000000000000000000"
+	tokRO        = "t.readonly-00000000000000000000000000"
+	tokScoped    = "t.scoped-000000000000000000000000000"
+	tokScopedRO  = "t.scoped-ro-0000000000000000000000000"
+	tokNoAccess  = "t.noaccess-00000000000000000000000000"
+	tokSandbox   = "t.sandbox-000000000000000000000000000"
+	tokExpired   = "t.expired-000000000000000000000000000"
+	tokNumeric   = "t.numeric-000000000000000000000000000"
+	tokFresh     = "t.fresh-00000000000000000000000000000"
+	tokFreshSB   = "t.fresh-sandbox-000000000000000000000"
+	tokRate      = "t.rate-000000000000000000000000000000"
+	tokRateBare  = "t.rate-bare-0000000000000000000000000"
+	tokRateAll   = "t.rate-forever-00000000000000000000000"
+	tokRateSB    = "t.rate-sandbox-00000000000000000000000"
+	tok500       = "t.five-hundred-000000000000000000000000"
+	tokMalformed = "t.malformed-0000000000000000000000000"
+	tokHTML      = "t.html-00000000000000000000000000000"
+	tokSlow      = "t.slow-00000000000000000000000000000"
+	tok40002     = "t.perm-00000000000000000000000000000"
+	tokEmptyAcc  = "t.empty-0000000000000000000000000000"
+)
+
+func table() map[string]tinvestfake.Token {
+	return map[string]tinvestfake.Token{
+		tokFull:      {Access: tinvestfake.Full},
+		tokRO:        {Access: tinvestfake.ReadOnly},
+		tokScoped:    {Access: tinvestfake.Full, AccountID: "2000654321"},
+		tokScopedRO:  {Access: tinvestfake.ReadOnly, AccountID: "2000123456"},
+		tokNoAccess:  {Access: tinvestfake.NoAccess},
+		tokSandbox:   {Sandbox: true},
+		tokNumeric:   {Fault: tinvestfake.FaultUnauthenticatedNum},
+		tokFresh:     {Access: tinvestfake.Full, Fault: tinvestfake.FaultUnauthenticated, FaultTimes: 2},
+		tokFreshSB:   {Sandbox: true, Fault: tinvestfake.FaultUnauthenticated, FaultTimes: 2},
+		tokRate:      {Access: tinvestfake.ReadOnly, Fault: tinvestfake.FaultRateLimit, FaultTimes: 2, RateReset: 7},
+		tokRateBare:  {Access: tinvestfake.Full, Fault: tinvestfake.FaultTooManyBare, FaultTimes: 1},
+		tokRateAll:   {Fault: tinvestfake.FaultRateLimit, RateReset: 3600},
+		tokRateSB:    {Sandbox: true, Fault: tinvestfake.FaultRateLimit},
+		tok500:       {Fault: tinvestfake.FaultInternal},
+		tokMalformed: {Fault: tinvestfake.FaultMalformed},
+		tokHTML:      {Fault: tinvestfake.FaultHTML},
+		tokSlow:      {DelayMS: 2000},
+		tok40002:     {Fault: tinvestfake.FaultPermission},
+		tokEmptyAcc:  {Accounts: []tinvestfake.Account{}},
+		// tokExpired is unknown to the fake: 40003 everywhere.
+	}
+}
+
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
+
+var now = time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+
+func newTestClient(t *testing.T, prod, sandbox string) (*Client, *sleeps) {
+	t.Helper()
+	c, err := New(Config{ProdURL: prod, SandboxURL: sandbox, Timeout: 500 * time.Millisecond})
+	require.NoError(t, err)
+	s := &sleeps{}
+	c.Sleep = s.sleep
+	c.Now = func() time.Time { return now }
+	return c, s
+}
+
+func TestCheckClassification(t *testing.T) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+
+	fresh := now.Add(-30 * time.Second)
+	old := now.Add(-24 * time.Hour)
+
+	tests := []struct {
+		name       string
+		token      string
+		captured   time.Time
+		want       Result
+		accountIDs []string
+		access     string
+		msg        string // substring of the message
+		sleeps     []time.Duration
+		prodCalls  int
+		sbCalls    int
+	}{
+		{name: "full access", token: tokFull, captured: old, want: ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, msg: "full-access", prodCalls: 1},
+		{name: "readonly", token: tokRO, captured: old, want: ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessReadOnly, msg: "read-only", prodCalls: 1},
+		{name: "account-scoped full", token: tokScoped, captured: old, want: ResultFullAccess,
+			accountIDs: []string{"2000654321"}, access: AccessFull, msg: "1 account", prodCalls: 1},
+		{name: "account-scoped readonly", token: tokScopedRO, captured: old, want: ResultReadonly,
+			accountIDs: []string{"2000123456"}, access: AccessReadOnly, msg: "1 account", prodCalls: 1},
+		{name: "no access", token: tokNoAccess, captured: old, want: ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessNone, msg: "without access", prodCalls: 1},
+		{name: "no accounts", token: tokEmptyAcc, captured: old, want: ResultReadonly, msg: "sees no accounts", prodCalls: 1},
+		{name: "sandbox", token: tokSandbox, captured: old, want: ResultSandbox,
+			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: AccessFull, msg: "sandbox", prodCalls: 1, sbCalls: 1},
+		{name: "expired both 40003", token: tokExpired, captured: old, want: ResultInvalid,
+			msg: "issue a new one at " + SettingsURL, prodCalls: 1, sbCalls: 1},
+		{name: "expired with unknown capture time", token: tokExpired, want: ResultInvalid, msg: "expired or revoked", prodCalls: 1, sbCalls: 1},
+		{name: "numeric description", token: tokNumeric, captured: old, want: ResultInvalid, msg: "40003", prodCalls: 1, sbCalls: 1},
+		{name: "expired but fresh is retried then invalid", token: tokExpired, captured: fresh, want: ResultInvalid,
+			msg: "still rejected after 3 retries", sleeps: []time.Duration{time.Second, time.Second, time.Second}, prodCalls: 4, sbCalls: 4},
+		{name: "fresh token 40003 twice then works", token: tokFresh, captured: fresh, want: ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 3, sbCalls: 2},
+		{name: "fresh sandbox token 40003 twice then works", token: tokFreshSB, captured: fresh, want: ResultSandbox,
+			sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 3, sbCalls: 3,
+			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: AccessFull},
+		{name: "fresh-behaving token captured long ago is invalid at once", token: tokFresh, captured: old, want: ResultInvalid, prodCalls: 1, sbCalls: 1},
+		{name: "80002 twice then ok waits x-ratelimit-reset", token: tokRate, captured: old, want: ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessReadOnly, sleeps: []time.Duration{7 * time.Second, 7 * time.Second}, prodCalls: 3},
+		{name: "bare 429 then ok uses reset header", token: tokRateBare, captured: old, want: ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, sleeps: []time.Duration{time.Second}, prodCalls: 2},
+		{name: "rate limit exhausted is upstream, wait capped", token: tokRateAll, captured: old, want: ResultUpstream,
+			msg: "80002", sleeps: []time.Duration{10 * time.Second, 10 * time.Second}, prodCalls: 3},
+		{name: "rate limit exhausted on sandbox is upstream", token: tokRateSB, captured: old, want: ResultUpstream,
+			msg: "sandbox", sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 1, sbCalls: 3},
+		{name: "500 is upstream", token: tok500, captured: fresh, want: ResultUpstream, msg: "server error (HTTP 500)", prodCalls: 1},
+		{name: "malformed JSON is upstream", token: tokMalformed, captured: old, want: ResultUpstream, msg: "malformed JSON", prodCalls: 1},
+		{name: "html 502 is upstream", token: tokHTML, captured: old, want: ResultUpstream, msg: "HTTP 502", prodCalls: 1},
+		{name: "40002 is upstream not invalid", token: tok40002, captured: old, want: ResultUpstream, msg: "40002", prodCalls: 1},
+		{name: "slow response times out as upstream", token: tokSlow, captured: old, want: ResultUpstream, msg: "no answer within 500ms", prodCalls: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.Reset()
+			c, sl := newTestClient(t, srv.ProdURL, srv.SandboxURL)
+			c.FreshDelay = time.Second
+			v := c.Check(context.Background(), tc.token, tc.captured)
+
+			require.Equal(t, tc.want, v.Result, v.Message)
+			require.Contains(t, v.Message, tc.msg)
+			require.NotContains(t, v.Message, tc.token)
+			require.Equal(t, now, v.CheckedAt)
+			var ids []string
+			for _, a := range v.Accounts {
+				ids = append(ids, a.ID)
+				require.Equal(t, tc.access, a.AccessLevel)
+				require.NotEmpty(t, a.Type)
+				require.Equal(t, "ACCOUNT_STATUS_OPEN", a.Status)
+			}
+			require.Equal(t, tc.accountIDs, ids)
+			require.Equal(t, tc.sleeps, sl.all())
+			require.Equal(t, tc.prodCalls, srv.CountRPC("prod", RPCGetAccounts), "production GetAccounts calls")
+			require.Equal(t, tc.sbCalls, srv.CountRPC("sandbox", RPCGetSandboxAccounts), "sandbox calls")
+			require.Empty(t, srv.Violations(), "only well-formed read-only calls")
+			for _, call := range srv.Calls() {
+				require.Equal(t, tc.token, call.Token)
+				require.Equal(t, AppName, call.AppName)
+				require.Equal(t, "application/json", call.ContentType)
+				require.Equal(t, "{}", call.Body)
+				require.NotContains(t, call.Path, tc.token)
+			}
+		})
+	}
+}
+
+func TestCheckServerDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+
+	c, _ := newTestClient(t, "http://"+addr+"/rest", "http://"+addr+"/rest")
+	v := c.Check(context.Background(), tokFull, now.Add(-time.Second))
+	require.Equal(t, ResultUpstream, v.Result)
+	require.Contains(t, v.Message, "cannot reach the server")
+	require.NotContains(t, v.Message, tokFull)
+}
+
+func TestCheckMalformedToken(t *testing.T) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.ProdURL, srv.SandboxURL)
+	for _, tok := range []string{"", "t.abc\r\nX-Evil: 1", "t.with space", strings.Repeat("a", MaxTokenLen+1), "t.кириллица"} {
+		v := c.Check(context.Background(), tok, time.Time{})
+		require.Equal(t, ResultInvalid, v.Result)
+		require.Contains(t, v.Message, "not a T-Invest token")
+	}
+	require.Empty(t, srv.Calls(), "a malformed token is never sent")
+}
+
+func TestCheckCancelledWhileWaitingFresh(t *testing.T) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+	c, err := New(Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
+	require.NoError(t, err)
+	c.FreshDelay = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	v := c.Check(ctx, tokExpired, time.Now())
+	require.Equal(t, ResultUpstream, v.Result)
+	require.Contains(t, v.Message, "cancelled")
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	var hits int
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		if r.URL.Path == "/elsewhere" {
+			t.Error("redirect followed")
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+	})
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	c, _ := newTestClient(t, hs.URL+"/rest", hs.URL+"/rest")
+	v := c.Check(context.Background(), tokFull, time.Time{})
+	require.Equal(t, ResultUpstream, v.Result)
+	require.Contains(t, v.Message, "HTTP 307")
+	require.Equal(t, 1, hits)
+}
+
+func TestOversizedBody(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"accounts":[],"pad":"`))
+		_, _ = w.Write([]byte(strings.Repeat("x", MaxBody)))
+		_, _ = w.Write([]byte(`"}`))
+	}))
+	defer hs.Close()
+	c, _ := newTestClient(t, hs.URL, hs.URL)
+	_, err := c.GetAccounts(context.Background(), tokFull)
+	var ue *UpstreamError
+	require.ErrorAs(t, err, &ue)
+	require.Contains(t, ue.Reason, "larger than 1 MiB")
+}

@@ -1,0 +1,216 @@
+package tinvest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
+)
+
+func TestConfigBaseURLs(t *testing.T) {
+	tests := []struct {
+		name, prod, want, err string
+	}{
+		{name: "default", prod: "", want: DefaultProdURL},
+		{name: "https custom, trailing slash trimmed", prod: "https://example.test/rest/", want: "https://example.test/rest"},
+		{name: "http loopback v4", prod: "http://127.0.0.1:8080/prod/rest", want: "http://127.0.0.1:8080/prod/rest"},
+		{name: "http loopback v6", prod: "http://[::1]:8080/rest", want: "http://[::1]:8080/rest"},
+		{name: "http localhost", prod: "http://localhost:1/rest", want: "http://localhost:1/rest"},
+		{name: "http remote refused", prod: "http://invest-public-api.tbank.ru/rest", err: "plain http is allowed only"},
+		{name: "ftp refused", prod: "ftp://x/rest", err: "must use https"},
+		{name: "userinfo refused", prod: "https://u:p@x/rest", err: "no user info"},
+		{name: "query refused", prod: "https://x/rest?a=1", err: "no user info, query"},
+		{name: "no host refused", prod: "/rest", err: "must look like"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(Config{ProdURL: tc.prod})
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				require.ErrorContains(t, err, EnvProdURL)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, c.ProdURL)
+			require.Equal(t, DefaultSandboxURL, c.SandboxURL)
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Setenv(EnvProdURL, "http://127.0.0.1:1/prod/rest")
+	t.Setenv(EnvSandboxURL, "http://127.0.0.1:1/sandbox/rest")
+	t.Setenv(EnvCA, "")
+	c, err := NewFromEnv()
+	require.NoError(t, err)
+	require.Equal(t, "http://127.0.0.1:1/prod/rest", c.ProdURL)
+	require.Equal(t, "http://127.0.0.1:1/sandbox/rest", c.SandboxURL)
+	require.Equal(t, 10*time.Second, c.Timeout)
+
+	t.Setenv(EnvSandboxURL, "http://10.0.0.1/rest")
+	_, err = NewFromEnv()
+	require.ErrorContains(t, err, EnvSandboxURL)
+}
+
+func TestCAFile(t *testing.T) {
+	srv := tinvestfake.New(map[string]tinvestfake.Token{tokFull: {}})
+	hs := httptest.NewTLSServer(srv.Handler())
+	defer hs.Close()
+
+	// Without the CA the TLS handshake fails: upstream, never invalid.
+	c, err := New(Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", Timeout: 2 * time.Second})
+	require.NoError(t, err)
+	v := c.Check(context.Background(), tokFull, time.Time{})
+	require.Equal(t, ResultUpstream, v.Result)
+
+	dir := t.TempDir()
+	caPath := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o600))
+	c, err = New(Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", CAFile: caPath})
+	require.NoError(t, err)
+	v = c.Check(context.Background(), tokFull, time.Time{})
+	require.Equal(t, ResultFullAccess, v.Result, v.Message)
+
+	bad := filepath.Join(dir, "bad.pem")
+	require.NoError(t, os.WriteFile(bad, []byte("not pem"), 0o600))
+	_, err = New(Config{CAFile: bad})
+	require.ErrorContains(t, err, "no PEM certificate")
+	_, err = New(Config{CAFile: filepath.Join(dir, "missing.pem")})
+	require.ErrorContains(t, err, "cannot open CA file")
+}
+
+func TestGetInfo(t *testing.T) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.ProdURL, srv.SandboxURL)
+
+	info, err := c.GetInfo(context.Background(), tokRO)
+	require.NoError(t, err)
+	require.Equal(t, "investor", info.Tariff)
+	require.NotEmpty(t, info.UserID)
+
+	_, err = c.GetInfo(context.Background(), tokSandbox)
+	require.ErrorIs(t, err, ErrUnauthenticated, "a sandbox token answers 40003 on production")
+	require.NotContains(t, err.Error(), tokSandbox)
+	require.Empty(t, srv.Violations())
+	require.Equal(t, 2, srv.CountRPC("prod", RPCGetInfo))
+}
+
+func TestErrorBodyParsing(t *testing.T) {
+	tests := []struct {
+		name, body string
+		status     int
+		header     map[string]string
+		is         error
+		desc       int
+		upstream   bool
+	}{
+		{name: "string description", status: 401, body: `{"code":16,"message":"authentication token is missing or invalid","description":"40003"}`, is: ErrUnauthenticated, desc: 40003},
+		{name: "numeric description", status: 401, body: `{"code":16,"message":"Authentication token is missing or invalid","description":40003}`, is: ErrUnauthenticated, desc: 40003},
+		{name: "code only", status: 401, body: `{"code":16,"message":"x"}`, is: ErrUnauthenticated},
+		{name: "40002", status: 403, body: `{"code":7,"message":"no","description":"40002"}`, is: ErrPermissionDenied, desc: 40002},
+		{name: "50004 plain api error", status: 404, body: `{"code":5,"message":"account not found","description":"50004"}`, desc: 50004},
+		{name: "500 with body", status: 500, body: `{"code":13,"message":"internal","description":"70001"}`, upstream: true},
+		{name: "401 not json", status: 401, body: `Unauthorized`, upstream: true},
+		{name: "junk description", status: 400, body: `{"code":3,"message":"bad","description":"oops"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("x-tracking-id", "trk-1")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer hs.Close()
+			c, _ := newTestClient(t, hs.URL, hs.URL)
+			_, err := c.GetAccounts(context.Background(), tokFull)
+			require.Error(t, err)
+			var ue *UpstreamError
+			require.Equal(t, tc.upstream, errors.As(err, &ue), err.Error())
+			if tc.is != nil {
+				require.ErrorIs(t, err, tc.is)
+			}
+			var ae *APIError
+			if !tc.upstream {
+				require.ErrorAs(t, err, &ae)
+				require.Equal(t, tc.desc, ae.Description)
+				require.Equal(t, "trk-1", ae.TrackingID)
+				require.Equal(t, tc.status, ae.HTTPStatus)
+			}
+			require.NotContains(t, err.Error(), tokFull)
+		})
+	}
+}
+
+func TestParseReset(t *testing.T) {
+	require.Equal(t, 7*time.Second, parseReset("7"))
+	require.Equal(t, 1500*time.Millisecond, parseReset(" 1.5 "))
+	require.Zero(t, parseReset(""))
+	require.Zero(t, parseReset("-1"))
+	require.Zero(t, parseReset("soon"))
+	require.Zero(t, parseReset("1e99"))
+}
+
+func TestCleanBoundsServerStrings(t *testing.T) {
+	require.Equal(t, "ab", clean("a\x00\nb", 10))
+	require.Equal(t, "\uFFFD", clean("\xff", 10))
+	s := clean(strings.Repeat("я", 10), 5)
+	require.True(t, strings.HasSuffix(s, "…"))
+	require.LessOrEqual(t, len(s), 5+len("…"))
+}
+
+func TestAccountsBoundedAndSnakeCase(t *testing.T) {
+	var accs []map[string]string
+	for i := 0; i < maxAccounts+20; i++ {
+		accs = append(accs, map[string]string{"id": "1", "access_level": AccessReadOnly, "name": strings.Repeat("n", 500)})
+	}
+	body, err := json.Marshal(map[string]any{"accounts": accs})
+	require.NoError(t, err)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) }))
+	defer hs.Close()
+	c, _ := newTestClient(t, hs.URL, hs.URL)
+	got, err := c.GetAccounts(context.Background(), tokFull)
+	require.NoError(t, err)
+	require.Len(t, got, maxAccounts)
+	require.Equal(t, AccessReadOnly, got[0].AccessLevel)
+	require.LessOrEqual(t, len(got[0].Name), 200+len("…"))
+}
+
+func TestTokenNeverLogged(t *testing.T) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.ProdURL, srv.SandboxURL)
+	var buf bytes.Buffer
+	c.Log = zerolog.New(&buf).Level(zerolog.DebugLevel)
+	for _, tok := range []string{tokFull, tokSandbox, tokExpired, tokRate, tok500} {
+		_ = c.Check(context.Background(), tok, time.Time{})
+		require.NotContains(t, buf.String(), tok)
+		require.NotContains(t, buf.String(), strings.TrimPrefix(tok, "t."))
+	}
+	require.Contains(t, buf.String(), "tinvest call")
+}
+
+func BenchmarkCheckFullAccess(b *testing.B) {
+	srv := tinvestfake.NewServer(table())
+	defer srv.Close()
+	c, err := New(Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
+	require.NoError(b, err)
+	for b.Loop() {
+		if v := c.Check(context.Background(), tokFull, time.Time{}); v.Result != ResultFullAccess {
+			b.Fatal(v.Message)
+		}
+	}
+}

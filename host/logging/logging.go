@@ -1,0 +1,102 @@
+// Package logging sets up the host's zerolog logger: JSON lines to a
+// size-rotated file in the state directory, every line passed through the
+// redaction layer first. Nothing is ever logged to stdout (it carries
+// native-messaging frames only).
+package logging
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tokenbridge/tokenbridge/host/redact"
+)
+
+// MaxSize is the size at which the log file is rotated to "<name>.1".
+const MaxSize = 1 << 20
+
+// New returns a logger writing to path (rotated at MaxSize, one old file
+// kept). The level comes from TOKENBRIDGE_LOG_LEVEL (default info). If the
+// file cannot be opened the logger writes to stderr, still redacted.
+func New(path string) (zerolog.Logger, io.Closer) {
+	level, err := zerolog.ParseLevel(strings.ToLower(os.Getenv("TOKENBRIDGE_LOG_LEVEL")))
+	if err != nil || level == zerolog.NoLevel {
+		level = zerolog.InfoLevel
+	}
+	var out io.Writer
+	var closer io.Closer = io.NopCloser(nil)
+	rf, err := OpenRotating(path, MaxSize)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tokenbridge: cannot open log %s (%v); logging to stderr\n", path, err)
+		out = os.Stderr
+	} else {
+		out, closer = rf, rf
+	}
+	return zerolog.New(redact.Writer(out)).Level(level).With().Timestamp().Int("pid", os.Getpid()).Logger(), closer
+}
+
+// Rotating is an append-only file that renames itself to "<path>.1" once
+// it grows past its limit.
+type Rotating struct {
+	mu    sync.Mutex
+	path  string
+	limit int64
+	f     *os.File
+	size  int64
+}
+
+// OpenRotating opens (creating, mode 0600) the log file at path.
+func OpenRotating(path string, limit int64) (*Rotating, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	r := &Rotating{path: path, limit: limit}
+	if err := r.open(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Rotating) open() error {
+	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	r.f, r.size = f, st.Size()
+	return nil
+}
+
+// Write appends p, rotating first if p would push the file past the limit.
+func (r *Rotating) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.size > 0 && r.size+int64(len(p)) > r.limit {
+		r.f.Close()
+		// Several host processes may rotate at once; a failed rename just
+		// means another one did it.
+		_ = os.Rename(r.path, r.path+".1")
+		if err := r.open(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := r.f.Write(p)
+	r.size += int64(n)
+	return n, err
+}
+
+// Close closes the file.
+func (r *Rotating) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.f.Close()
+}

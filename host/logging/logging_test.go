@@ -1,0 +1,52 @@
+package logging
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRotates(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state", "x.log")
+	r, err := OpenRotating(p, 100)
+	require.NoError(t, err)
+	for i := 0; i < 5; i++ {
+		_, err := r.Write([]byte(strings.Repeat("a", 39) + "\n"))
+		require.NoError(t, err)
+	}
+	require.NoError(t, r.Close())
+	st, err := os.Stat(p)
+	require.NoError(t, err)
+	require.LessOrEqual(t, st.Size(), int64(100))
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	_, err = os.Stat(p + ".1")
+	require.NoError(t, err)
+}
+
+// Every kind of secret logged through the logger must be absent from the file.
+func TestLoggerRedactsSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"tinvest":       "t.Zx9" + strings.Repeat("Qw_-", 21),
+		"jwt":           "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.sig-nature_value",
+		"client_secret": "cs-0f1e2d3c4b5a",
+		"password":      "correct horse battery",
+	}
+	p := filepath.Join(t.TempDir(), "h.log")
+	t.Setenv("TOKENBRIDGE_LOG_LEVEL", "debug")
+	log, closer := New(p)
+	log.Info().Str("request", `{"cmd":"store","secret":"`+secrets["tinvest"]+`"}`).Msg("received")
+	log.Debug().Msgf("token endpoint answered %s", secrets["jwt"])
+	log.Warn().Str("client_secret", secrets["client_secret"]).Msg("auth failed")
+	log.Error().Str("password", secrets["password"]).Msg("login failed")
+	log.Info().Msg("plain " + secrets["tinvest"])
+	require.NoError(t, closer.Close())
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Equal(t, 5, strings.Count(string(b), "\n"))
+	for name, s := range secrets {
+		require.NotContains(t, string(b), s, name)
+	}
+}

@@ -1,0 +1,78 @@
+// Package redact removes secrets from text before it reaches a log line or
+// stderr: T-Invest tokens, JWTs, bearer credentials, secret-named JSON
+// fields, and any exact value registered with Add (client secrets,
+// passwords, opaque legacy tokens).
+package redact
+
+import (
+	"bytes"
+	"io"
+	"regexp"
+	"sync"
+)
+
+const mark = "[REDACTED]"
+
+var (
+	patterns = []struct {
+		re   *regexp.Regexp
+		repl []byte
+	}{
+		// JSON fields whose names say they hold a secret.
+		{regexp.MustCompile(`(?i)("(?:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
+		// Authorization header values.
+		{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), []byte(`${1} ` + mark)},
+		// JWTs (header.payload[.signature]).
+		{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?`), []byte(mark)},
+		// T-Invest tokens: "t." + base64url.
+		{regexp.MustCompile(`\bt\.[A-Za-z0-9_-]{20,}`), []byte(mark)},
+	}
+	mu     sync.RWMutex
+	values [][]byte
+)
+
+// Add registers an exact secret value to scrub wherever it appears. Short
+// values (under 6 bytes) are ignored: they would scrub ordinary words.
+func Add(secret string) {
+	if len(secret) < 6 {
+		return
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range values {
+		if string(v) == secret {
+			return
+		}
+	}
+	values = append(values, []byte(secret))
+}
+
+// Bytes returns b with every secret replaced by [REDACTED].
+func Bytes(b []byte) []byte {
+	mu.RLock()
+	for _, v := range values {
+		b = bytes.ReplaceAll(b, v, []byte(mark))
+	}
+	mu.RUnlock()
+	for _, p := range patterns {
+		b = p.re.ReplaceAll(b, p.repl)
+	}
+	return b
+}
+
+// String is Bytes for strings.
+func String(s string) string { return string(Bytes([]byte(s))) }
+
+type writer struct{ w io.Writer }
+
+// Writer returns an io.Writer that redacts each Write before passing it on.
+// zerolog writes one whole event per Write, so a secret never straddles
+// two calls.
+func Writer(w io.Writer) io.Writer { return writer{w} }
+
+func (r writer) Write(p []byte) (int, error) {
+	if _, err := r.w.Write(Bytes(append([]byte(nil), p...))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -83,7 +83,7 @@ func Detect(env Env, b Browser) Detection {
 			base = env.AppData
 		}
 		if base != "" {
-			if p := filepath.Join(base, b.WinProfile); isDir(p) {
+			if p := filepath.Join(base, filepath.FromSlash(strings.ReplaceAll(b.WinProfile, `\`, "/"))); isDir(p) {
 				d.Found, d.Reason = true, "profile "+p
 				return d
 			}

@@ -1,0 +1,111 @@
+package install
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestLocations(t *testing.T) {
+	tests := []struct {
+		goos, browser string
+		system        bool
+		want          []string // relative to Home (user) or Root (system); Windows: to LocalAppData/ProgramData
+		regKey        string
+		wantErr       error
+	}{
+		{"linux", "chrome", false, []string{".config/google-chrome/NativeMessagingHosts"}, "", nil},
+		{"linux", "chromium", false, []string{".config/chromium/NativeMessagingHosts"}, "", nil},
+		{"linux", "edge", false, []string{".config/microsoft-edge/NativeMessagingHosts"}, "", nil},
+		{"linux", "brave", false, []string{".config/BraveSoftware/Brave-Browser/NativeMessagingHosts"}, "", nil},
+		{"linux", "vivaldi", false, []string{".config/vivaldi/NativeMessagingHosts"}, "", nil},
+		{"linux", "yandex", false, []string{".config/yandex-browser/NativeMessagingHosts"}, "", nil},
+		{"linux", "firefox", false, []string{".mozilla/native-messaging-hosts"}, "", nil},
+		{"linux", "chrome", true, []string{"etc/opt/chrome/native-messaging-hosts"}, "", nil},
+		{"linux", "chromium", true, []string{"etc/chromium/native-messaging-hosts"}, "", nil},
+		{"linux", "edge", true, []string{"etc/opt/edge/native-messaging-hosts"}, "", nil},
+		{"linux", "firefox", true, []string{"usr/lib/mozilla/native-messaging-hosts", "usr/lib64/mozilla/native-messaging-hosts"}, "", nil},
+		{"linux", "brave", true, nil, "", ErrNoSystemPath},
+		{"darwin", "chrome", false, []string{"Library/Application Support/Google/Chrome/NativeMessagingHosts"}, "", nil},
+		{"darwin", "edge", false, []string{"Library/Application Support/Microsoft Edge/NativeMessagingHosts"}, "", nil},
+		{"darwin", "yandex", false, []string{"Library/Application Support/Yandex/YandexBrowser/NativeMessagingHosts"}, "", nil},
+		{"darwin", "firefox", false, []string{"Library/Application Support/Mozilla/NativeMessagingHosts"}, "", nil},
+		{"darwin", "chrome", true, []string{"Library/Google/Chrome/NativeMessagingHosts"}, "", nil},
+		{"darwin", "firefox", true, []string{"Library/Application Support/Mozilla/NativeMessagingHosts"}, "", nil},
+		{"darwin", "vivaldi", true, nil, "", ErrNoSystemPath},
+		{"windows", "chrome", false, []string{"tokenbridge/manifests/chrome"}, `Software\Google\Chrome\NativeMessagingHosts\dev.tokenbridge.host`, nil},
+		{"windows", "edge", false, []string{"tokenbridge/manifests/edge"}, `Software\Microsoft\Edge\NativeMessagingHosts\dev.tokenbridge.host`, nil},
+		{"windows", "yandex", false, []string{"tokenbridge/manifests/yandex"}, `Software\Yandex\YandexBrowser\NativeMessagingHosts\dev.tokenbridge.host`, nil},
+		{"windows", "firefox", true, []string{"tokenbridge/manifests/firefox"}, `Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`, nil},
+		{"plan9", "chrome", false, nil, "", ErrUnsupportedOS},
+	}
+	for _, tc := range tests {
+		name := tc.goos + "/" + tc.browser
+		if tc.system {
+			name += "/system"
+		}
+		t.Run(name, func(t *testing.T) {
+			env := testEnv(t, tc.goos, nil)
+			b, ok := LookupBrowser(tc.browser)
+			require.True(t, ok)
+			locs, err := Locations(env, b, tc.system, false)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			base := env.Home
+			switch {
+			case tc.goos == "windows" && tc.system:
+				base = env.ProgramData
+			case tc.goos == "windows":
+				base = env.LocalAppData
+			case tc.system:
+				base = env.Root
+			}
+			var got []string
+			for _, l := range locs {
+				rel, err := filepath.Rel(base, l.Dir)
+				require.NoError(t, err)
+				got = append(got, filepath.ToSlash(rel))
+				require.Equal(t, filepath.Join(l.Dir, "dev.tokenbridge.host.json"), l.File)
+				require.Equal(t, tc.regKey, l.RegKey)
+				require.Equal(t, tc.system, l.System)
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestLocationsLinuxSystemSkipsMissingLib64ForWrite(t *testing.T) {
+	env := testEnv(t, "linux", nil)
+	ff, _ := LookupBrowser("firefox")
+	locs, err := Locations(env, ff, true, true)
+	require.NoError(t, err)
+	require.Len(t, locs, 1, "no /usr/lib64: only /usr/lib/mozilla is written")
+	mkdir(t, env.Root, "usr", "lib64")
+	locs, err = Locations(env, ff, true, true)
+	require.NoError(t, err)
+	require.Len(t, locs, 2)
+}
+
+func TestLocationsWindowsNeedsLocalAppData(t *testing.T) {
+	env := testEnv(t, "windows", nil)
+	env.LocalAppData = ""
+	b, _ := LookupBrowser("chrome")
+	_, err := Locations(env, b, false, true)
+	require.ErrorContains(t, err, "LOCALAPPDATA")
+}
+
+func TestRegistryKeys(t *testing.T) {
+	require.Equal(t, []string{
+		`Software\Google\Chrome\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\Chromium\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\Microsoft\Edge\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\BraveSoftware\Brave-Browser\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\Vivaldi\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\Yandex\YandexBrowser\NativeMessagingHosts\dev.tokenbridge.host`,
+		`Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`,
+	}, RegistryKeys(Browsers))
+}

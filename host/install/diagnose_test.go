@@ -25,8 +25,10 @@ func TestDiagnoseFindsBrokenManifests(t *testing.T) {
 			problem: "not valid JSON",
 		},
 		{
-			name:    "wrong name",
-			content: func(env Env) string { return strings.Replace(sprintf(good, env.Executable), `"dev.tokenbridge.host"`, `"dev.other"`, 1) },
+			name: "wrong name",
+			content: func(env Env) string {
+				return strings.Replace(sprintf(good, env.Executable), `"dev.tokenbridge.host"`, `"dev.other"`, 1)
+			},
 			problem: `name is "dev.other"`,
 		},
 		{

@@ -194,9 +194,9 @@ func TestInstallWindows(t *testing.T) {
 	require.Len(t, res.Entries, 3)
 	edgeFile := filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "edge", ManifestFile)
 	require.Equal(t, map[string]string{
-		`HKCU\Software\Microsoft\Edge\NativeMessagingHosts\dev.tokenbridge.host`:         edgeFile,
+		`HKCU\Software\Microsoft\Edge\NativeMessagingHosts\dev.tokenbridge.host`:       edgeFile,
 		`HKCU\Software\Yandex\YandexBrowser\NativeMessagingHosts\dev.tokenbridge.host`: filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "yandex", ManifestFile),
-		`HKCU\Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`:               filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "firefox", ManifestFile),
+		`HKCU\Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`:              filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "firefox", ManifestFile),
 	}, reg.keys)
 	require.Equal(t, []string{ChromiumOrigin(ChromiumExtensionID)}, readManifest(t, edgeFile).AllowedOrigins)
 	for _, f := range Diagnose(env) {

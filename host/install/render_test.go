@@ -81,10 +81,10 @@ func TestNormalizeExtensionID(t *testing.T) {
 		{"chrome-extension://abcdefghijklmnopabcdefghijklmnop/", "abcdefghijklmnopabcdefghijklmnop", true},
 		{"me@example.org", "me@example.org", true},
 		{"{12345678-1234-1234-1234-123456789abc}", "{12345678-1234-1234-1234-123456789abc}", true},
-		{"abcdefghijklmnopabcdefghijklmnoq", "", false},  // q is outside a-p
-		{"abcdefghijklmnopabcdefghijklmno", "", false},   // 31 chars
-		{"ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP", "", false},  // upper case
-		{"chrome-extension://short/", "", false},         // bad id after prefix
+		{"abcdefghijklmnopabcdefghijklmnoq", "", false}, // q is outside a-p
+		{"abcdefghijklmnopabcdefghijklmno", "", false},  // 31 chars
+		{"ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP", "", false}, // upper case
+		{"chrome-extension://short/", "", false},        // bad id after prefix
 		{"{12345678-1234-1234-1234-123456789abc", "", false},
 		{"me@", "", false},
 		{"@example.org", "", false},

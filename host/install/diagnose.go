@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 // Finding is one row of `tokenbridge doctor`'s browser registration table.
@@ -46,7 +48,7 @@ func Diagnose(env Env) []Finding {
 	}
 	extra, err := env.loadExtensionIDs()
 	if err != nil {
-		out = append(out, Finding{Browser: "-", Path: filepath.Join(env.ConfigDir, configFile), Problem: err.Error(),
+		out = append(out, Finding{Browser: "-", Path: config.Dirs{Home: env.ConfigDir}.Config(), Problem: err.Error(),
 			Fix: "fix config.json, then run `tokenbridge install` again"})
 	}
 	recorded := map[string]RecordEntry{}

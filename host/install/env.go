@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 // HostName is the native messaging host name browsers look up.
@@ -109,17 +111,14 @@ func DefaultEnv() (Env, error) {
 	}, nil
 }
 
-// defaultConfigDir mirrors host/config.Paths: $TOKENBRIDGE_HOME, else the
-// user config dir + /tokenbridge.
+// defaultConfigDir is host/config's Home ($TOKENBRIDGE_HOME, else the user
+// config dir + /tokenbridge).
 func defaultConfigDir() (string, error) {
-	if d := os.Getenv("TOKENBRIDGE_HOME"); d != "" {
-		return filepath.Abs(d)
-	}
-	d, err := os.UserConfigDir()
+	d, err := config.Paths()
 	if err != nil {
-		return "", fmt.Errorf("find the config directory: %w (set $TOKENBRIDGE_HOME and retry)", err)
+		return "", err
 	}
-	return filepath.Join(d, "tokenbridge"), nil
+	return d.Home, nil
 }
 
 func (e Env) xdgConfig() string {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 // Options are the flags shared by install and uninstall.
@@ -61,7 +63,7 @@ func Install(env Env, opts Options) (Result, error) {
 		if IsChromiumID(id) || IsGeckoID(id) {
 			extra = appendUnique(extra, id)
 		} else {
-			res.Notices = append(res.Notices, Notice{Browser: "all", Text: fmt.Sprintf("ignoring invalid extension ID %q saved in %s: remove it", id, filepath.Join(env.ConfigDir, configFile))})
+			res.Notices = append(res.Notices, Notice{Browser: "all", Text: fmt.Sprintf("ignoring invalid extension ID %q saved in %s: remove it", id, config.Dirs{Home: env.ConfigDir}.Config())})
 		}
 	}
 	for _, id := range ids {

@@ -312,7 +312,7 @@ func TestInstallExtensionIDs(t *testing.T) {
 	mkdir(t, env.Home, ".mozilla", "firefox")
 	// config.json already holds a field of the lead's config: it must survive.
 	require.NoError(t, os.MkdirAll(env.ConfigDir, 0o700))
-	require.NoError(t, os.WriteFile(filepath.Join(env.ConfigDir, "config.json"), []byte(`{"log_level":"debug"}`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(env.ConfigDir, "config.json"), []byte(`{"fill_origins":{"tinvest":["https://example.org"]}}`), 0o600))
 
 	extra := "abcdefghijklmnopabcdefghijklmnop"
 	gecko := "{12345678-1234-1234-1234-123456789abc}"
@@ -325,7 +325,7 @@ func TestInstallExtensionIDs(t *testing.T) {
 	require.NoError(t, err)
 	var cfg map[string]any
 	require.NoError(t, json.Unmarshal(data, &cfg))
-	require.Equal(t, "debug", cfg["log_level"])
+	require.Equal(t, map[string]any{"tinvest": []any{"https://example.org"}}, cfg["fill_origins"])
 	require.Equal(t, []any{extra, gecko}, cfg["extension_ids"])
 
 	// A later install without --extension-id keeps allowing the saved IDs.

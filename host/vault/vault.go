@@ -1,0 +1,395 @@
+// Package vault stores, lists, releases and forgets tokens: the secret in
+// the keyring (secretstore), the metadata in the index. The keyring is
+// always written before the index and cleared before the index entry goes,
+// so a crash leaves at worst an item without metadata or metadata without
+// an item — both found and repaired by Doctor.
+package vault
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/secretstore"
+)
+
+// Providers whose tokens the vault keeps.
+const (
+	ProviderTInvest = "tinvest"
+	ProviderGeneric = "generic"
+)
+
+// Kinds of token.
+const (
+	KindFullAccess = "full_access"
+	KindReadonly   = "readonly"
+	KindSandbox    = "sandbox"
+	KindUnknown    = "unknown"
+)
+
+// Limits on caller-supplied fields.
+const (
+	MaxLabel      = 100
+	MaxSecret     = 4096
+	MaxUses       = 50
+	MaxAccountLen = 100
+)
+
+var (
+	ErrNotFound = errors.New("no such token")
+	ErrInvalid  = errors.New("invalid input")
+
+	tinvestRe = regexp.MustCompile(`^t\.[A-Za-z0-9_-]{60,}$`)
+	idRe      = regexp.MustCompile(`^tok_[0-9a-f]{16}$`)
+	kinds     = []string{KindFullAccess, KindReadonly, KindSandbox, KindUnknown}
+)
+
+// Vault is the token store.
+type Vault struct {
+	Secrets secretstore.Store
+	Index   *index.File
+	Now     func() time.Time
+}
+
+// New returns a vault over a secret store and an index.
+func New(s secretstore.Store, idx *index.File) *Vault {
+	return &Vault{Secrets: s, Index: idx, Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+}
+
+// StoreInput is what a caller hands over to store a token.
+type StoreInput struct {
+	Provider     string
+	Secret       string
+	Label        string
+	Kind         string
+	Scope        index.Scope
+	SourceOrigin string
+}
+
+// SecretKey is the keyring key of a token.
+func SecretKey(t index.Token) string { return t.Provider + "/" + t.ID }
+
+// Fingerprint is the first 16 hex chars of the secret's SHA-256.
+func Fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Mask shows the first 4 and last 4 characters.
+func Mask(secret string) string {
+	if len(secret) <= 12 {
+		return strings.Repeat("•", 8)
+	}
+	return secret[:4] + "…" + secret[len(secret)-4:]
+}
+
+// ValidID reports whether id has the shape of a token id.
+func ValidID(id string) bool { return idRe.MatchString(id) }
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "tok_" + hex.EncodeToString(b[:])
+}
+
+// CheckLabel validates a label: at most MaxLabel characters, valid UTF-8,
+// no control characters.
+func CheckLabel(l string) error {
+	if !utf8.ValidString(l) {
+		return fmt.Errorf("%w: label is not valid UTF-8", ErrInvalid)
+	}
+	if utf8.RuneCountInString(l) > MaxLabel {
+		return fmt.Errorf("%w: label longer than %d characters", ErrInvalid, MaxLabel)
+	}
+	for _, r := range l {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("%w: label contains control characters", ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// CheckKind validates a kind.
+func CheckKind(k string) error {
+	if !slices.Contains(kinds, k) {
+		return fmt.Errorf("%w: kind must be one of %s", ErrInvalid, strings.Join(kinds, ", "))
+	}
+	return nil
+}
+
+// CheckSecret validates a secret for a provider.
+func CheckSecret(provider, s string) error {
+	switch provider {
+	case ProviderTInvest:
+		if len(s) > 512 || !tinvestRe.MatchString(s) {
+			return fmt.Errorf("%w: not a T-Invest token (expected \"t.\" followed by at least 60 letters, digits, _ or -; masked forms with … or * are not tokens)", ErrInvalid)
+		}
+	case ProviderGeneric:
+		if s == "" || len(s) > MaxSecret || !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n") {
+			return fmt.Errorf("%w: secret must be 1..%d bytes of UTF-8 on one line", ErrInvalid, MaxSecret)
+		}
+	default:
+		return fmt.Errorf("%w: provider must be %q or %q", ErrInvalid, ProviderTInvest, ProviderGeneric)
+	}
+	return nil
+}
+
+func (in *StoreInput) check() error {
+	if err := CheckSecret(in.Provider, in.Secret); err != nil {
+		return err
+	}
+	if in.Kind == "" {
+		in.Kind = KindUnknown
+	}
+	if err := CheckKind(in.Kind); err != nil {
+		return err
+	}
+	if err := CheckLabel(in.Label); err != nil {
+		return err
+	}
+	if err := CheckLabel(in.Scope.AccountName); err != nil {
+		return fmt.Errorf("account name: %w", err)
+	}
+	return nil
+}
+
+func defaultLabel(in StoreInput, now time.Time) string {
+	switch in.Provider {
+	case ProviderTInvest:
+		kind := map[string]string{KindFullAccess: "полный доступ", KindReadonly: "только чтение", KindSandbox: "песочница"}[in.Kind]
+		if kind == "" {
+			kind = "токен"
+		}
+		return fmt.Sprintf("T-Invest %s %s", kind, now.Format("2006-01-02"))
+	default:
+		return "token " + now.Format("2006-01-02 15:04")
+	}
+}
+
+// Store saves a token. The same secret stored again updates the existing
+// entry (label, kind, scope when given) instead of adding a second; created
+// reports which happened.
+func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) {
+	if err := in.check(); err != nil {
+		return index.Token{}, false, err
+	}
+	fp := Fingerprint(in.Secret)
+	d, err := v.Index.Read()
+	if err != nil {
+		return index.Token{}, false, err
+	}
+	id := newID()
+	if i := findFingerprint(&d, in.Provider, fp); i >= 0 {
+		id = d.Tokens[i].ID
+	}
+	key := in.Provider + "/" + id
+	if err := v.Secrets.Set(key, in.Secret); err != nil {
+		return index.Token{}, false, fmt.Errorf("save secret: %w", err)
+	}
+	now := v.Now()
+	var orphan string
+	err = v.Index.Update(func(d *index.Data) error {
+		if i := findFingerprint(d, in.Provider, fp); i >= 0 {
+			t := &d.Tokens[i]
+			if t.ID != id {
+				// Another process stored the same secret meanwhile.
+				orphan = key
+			}
+			if in.Label != "" {
+				t.Label = in.Label
+			}
+			if in.Kind != KindUnknown {
+				t.Kind = in.Kind
+			}
+			if in.Scope != (index.Scope{}) {
+				t.Scope = in.Scope
+			}
+			if t.SourceOrigin == "" {
+				t.SourceOrigin = in.SourceOrigin
+			}
+			tok = *t
+			return nil
+		}
+		label := in.Label
+		if label == "" {
+			label = defaultLabel(in, now)
+		}
+		tok = index.Token{
+			ID: id, Provider: in.Provider, Label: label, Kind: in.Kind, Scope: in.Scope,
+			Fingerprint: fp, Masked: Mask(in.Secret), CreatedAt: now, LastUsedAt: now,
+			SourceOrigin: in.SourceOrigin,
+		}
+		d.Tokens = append(d.Tokens, tok)
+		created = true
+		return nil
+	})
+	if err != nil {
+		return index.Token{}, false, fmt.Errorf("save metadata: %w", err)
+	}
+	if orphan != "" {
+		_ = v.Secrets.Delete(orphan)
+	}
+	return tok, created, nil
+}
+
+func findFingerprint(d *index.Data, provider, fp string) int {
+	for i := range d.Tokens {
+		if d.Tokens[i].Provider == provider && d.Tokens[i].Fingerprint == fp {
+			return i
+		}
+	}
+	return -1
+}
+
+// List returns the metadata of every token, or of one provider's.
+func (v *Vault) List(provider string) ([]index.Token, error) {
+	d, err := v.Index.Read()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]index.Token, 0, len(d.Tokens))
+	for _, t := range d.Tokens {
+		if provider == "" || t.Provider == provider {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// Token returns one token's metadata.
+func (v *Vault) Token(id string) (index.Token, error) {
+	d, err := v.Index.Read()
+	if err != nil {
+		return index.Token{}, err
+	}
+	i := d.TokenByID(id)
+	if i < 0 {
+		return index.Token{}, fmt.Errorf("%w: %q (see `tokenbridge list`)", ErrNotFound, id)
+	}
+	return d.Tokens[i], nil
+}
+
+// Find resolves an id or a label (exact, case-insensitive) to a token.
+func (v *Vault) Find(ref string) (index.Token, error) {
+	d, err := v.Index.Read()
+	if err != nil {
+		return index.Token{}, err
+	}
+	if i := d.TokenByID(ref); i >= 0 {
+		return d.Tokens[i], nil
+	}
+	var hits []index.Token
+	for _, t := range d.Tokens {
+		if strings.EqualFold(t.Label, ref) {
+			hits = append(hits, t)
+		}
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		return index.Token{}, fmt.Errorf("%w: no token with id or label %q (see `tokenbridge list`)", ErrNotFound, ref)
+	default:
+		return index.Token{}, fmt.Errorf("%w: %d tokens are labelled %q: use the id", ErrInvalid, len(hits), ref)
+	}
+}
+
+// Secret returns a token's secret and metadata.
+func (v *Vault) Secret(id string) (string, index.Token, error) {
+	t, err := v.Token(id)
+	if err != nil {
+		return "", index.Token{}, err
+	}
+	s, err := v.Secrets.Get(SecretKey(t))
+	if errors.Is(err, secretstore.ErrNotFound) {
+		return "", index.Token{}, fmt.Errorf("%w: the keyring no longer holds token %s: run `tokenbridge doctor --repair`", ErrNotFound, id)
+	}
+	if err != nil {
+		return "", index.Token{}, err
+	}
+	return s, t, nil
+}
+
+// Patch holds the fields Update may change; nil leaves a field alone.
+type Patch struct {
+	Label *string
+	Kind  *string
+}
+
+// Update changes a token's label or kind.
+func (v *Vault) Update(id string, p Patch) (index.Token, error) {
+	if p.Label != nil {
+		if err := CheckLabel(*p.Label); err != nil {
+			return index.Token{}, err
+		}
+		if strings.TrimSpace(*p.Label) == "" {
+			return index.Token{}, fmt.Errorf("%w: label is empty", ErrInvalid)
+		}
+	}
+	if p.Kind != nil {
+		if err := CheckKind(*p.Kind); err != nil {
+			return index.Token{}, err
+		}
+	}
+	return v.modify(id, func(t *index.Token) {
+		if p.Label != nil {
+			t.Label = *p.Label
+		}
+		if p.Kind != nil {
+			t.Kind = *p.Kind
+		}
+	})
+}
+
+func (v *Vault) modify(id string, fn func(*index.Token)) (index.Token, error) {
+	var out index.Token
+	err := v.Index.Update(func(d *index.Data) error {
+		i := d.TokenByID(id)
+		if i < 0 {
+			return fmt.Errorf("%w: %q (see `tokenbridge list`)", ErrNotFound, id)
+		}
+		fn(&d.Tokens[i])
+		out = d.Tokens[i]
+		return nil
+	})
+	return out, err
+}
+
+// Delete removes a token: the keyring item first, then the metadata.
+func (v *Vault) Delete(id string) error {
+	t, err := v.Token(id)
+	if err != nil {
+		return err
+	}
+	if err := v.Secrets.Delete(SecretKey(t)); err != nil && !errors.Is(err, secretstore.ErrNotFound) {
+		return fmt.Errorf("delete secret: %w", err)
+	}
+	return v.Index.Update(func(d *index.Data) error {
+		if i := d.TokenByID(id); i >= 0 {
+			d.Tokens = slices.Delete(d.Tokens, i, i+1)
+		}
+		return nil
+	})
+}
+
+// RecordUse notes that origin received the token (keeping the newest
+// MaxUses entries) and refreshes last_used_at.
+func (v *Vault) RecordUse(id, origin string) (index.Token, error) {
+	now := v.Now()
+	return v.modify(id, func(t *index.Token) {
+		t.UsedBy = append(t.UsedBy, index.Use{Origin: origin, At: now})
+		if len(t.UsedBy) > MaxUses {
+			t.UsedBy = t.UsedBy[len(t.UsedBy)-MaxUses:]
+		}
+		t.LastUsedAt = now
+	})
+}

@@ -1,0 +1,201 @@
+package vault
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/secretstore"
+)
+
+// TestToken returns a syntactically valid, fake T-Invest token.
+func testToken(i int) string { return fmt.Sprintf("t.%s%04d", strings.Repeat("Fake_Token-", 8), i) }
+
+func newTestVault(t *testing.T) (*Vault, *secretstore.Memory) {
+	mem := secretstore.NewMemory()
+	return New(mem, index.Open(filepath.Join(t.TempDir(), "index.json"))), mem
+}
+
+func TestStoreListSecretDelete(t *testing.T) {
+	v, mem := newTestVault(t)
+	tok, created, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(1), Kind: KindFullAccess,
+		Scope: index.Scope{AllAccounts: true}, SourceOrigin: "https://www.tbank.ru"})
+	require.NoError(t, err)
+	require.True(t, created)
+	require.True(t, ValidID(tok.ID))
+	require.Equal(t, "t.Fa…0001", tok.Masked)
+	require.Contains(t, tok.Label, "полный доступ")
+	require.Equal(t, 1, mem.Len())
+
+	list, err := v.List("")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+
+	s, meta, err := v.Secret(tok.ID)
+	require.NoError(t, err)
+	require.Equal(t, testToken(1), s)
+	require.Equal(t, tok.ID, meta.ID)
+
+	// The index never holds the secret.
+	raw, err := os.ReadFile(v.Index.Path())
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), testToken(1))
+
+	require.NoError(t, v.Delete(tok.ID))
+	require.Zero(t, mem.Len())
+	_, _, err = v.Secret(tok.ID)
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestStoreSameSecretTwiceUpdates(t *testing.T) {
+	v, mem := newTestVault(t)
+	a, created, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(2)})
+	require.NoError(t, err)
+	require.True(t, created)
+	b, created, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(2), Label: "robot", Kind: KindReadonly})
+	require.NoError(t, err)
+	require.False(t, created)
+	require.Equal(t, a.ID, b.ID)
+	require.Equal(t, "robot", b.Label)
+	require.Equal(t, KindReadonly, b.Kind)
+	list, err := v.List(ProviderTInvest)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, 1, mem.Len())
+}
+
+func TestStoreRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		in   StoreInput
+	}{
+		{"masked", StoreInput{Provider: ProviderTInvest, Secret: "t.Abcd…wxyz"}},
+		{"stars", StoreInput{Provider: ProviderTInvest, Secret: "t." + strings.Repeat("*", 70)}},
+		{"short", StoreInput{Provider: ProviderTInvest, Secret: "t.abc"}},
+		{"huge", StoreInput{Provider: ProviderTInvest, Secret: "t." + strings.Repeat("a", 1<<20)}},
+		{"provider", StoreInput{Provider: "evil", Secret: testToken(3)}},
+		{"kind", StoreInput{Provider: ProviderTInvest, Secret: testToken(3), Kind: "root"}},
+		{"label control", StoreInput{Provider: ProviderTInvest, Secret: testToken(3), Label: "a\x1b[31mred"}},
+		{"label bidi", StoreInput{Provider: ProviderTInvest, Secret: testToken(3), Label: "a\u202eb"}},
+		{"label long", StoreInput{Provider: ProviderTInvest, Secret: testToken(3), Label: strings.Repeat("я", 101)}},
+		{"generic newline", StoreInput{Provider: ProviderGeneric, Secret: "a\nb"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, mem := newTestVault(t)
+			_, _, err := v.Store(tt.in)
+			require.ErrorIs(t, err, ErrInvalid)
+			require.Zero(t, mem.Len())
+		})
+	}
+}
+
+func TestKeyringFailureKeepsIndexClean(t *testing.T) {
+	v, mem := newTestVault(t)
+	mem.FailWith = secretstore.ErrLocked
+	_, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(4)})
+	require.ErrorIs(t, err, secretstore.ErrLocked)
+	list, err := v.List("")
+	require.NoError(t, err)
+	require.Empty(t, list)
+}
+
+func TestUpdateRecordUseFind(t *testing.T) {
+	v, _ := newTestVault(t)
+	tok, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(5), Label: "Main"})
+	require.NoError(t, err)
+	label, kind := "Robot", KindSandbox
+	up, err := v.Update(tok.ID, Patch{Label: &label, Kind: &kind})
+	require.NoError(t, err)
+	require.Equal(t, "Robot", up.Label)
+	require.Equal(t, KindSandbox, up.Kind)
+	bad := "x\x00"
+	_, err = v.Update(tok.ID, Patch{Label: &bad})
+	require.ErrorIs(t, err, ErrInvalid)
+	_, err = v.Update("tok_0000000000000000", Patch{Label: &label})
+	require.ErrorIs(t, err, ErrNotFound)
+
+	for i := 0; i < MaxUses+5; i++ {
+		_, err = v.RecordUse(tok.ID, "https://logos-up.com")
+		require.NoError(t, err)
+	}
+	got, err := v.Find("robot")
+	require.NoError(t, err)
+	require.Len(t, got.UsedBy, MaxUses)
+	require.Equal(t, "https://logos-up.com", got.UsedBy[0].Origin)
+	_, err = v.Find("nobody")
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestDoctorRepairs(t *testing.T) {
+	v, mem := newTestVault(t)
+	kept, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(6)})
+	require.NoError(t, err)
+	lost, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(7)})
+	require.NoError(t, err)
+	require.NoError(t, mem.Delete(SecretKey(lost)))
+	// An item without metadata, as a crash between keyring and index leaves.
+	require.NoError(t, mem.Set("tinvest/tok_00000000000000aa", testToken(8)))
+
+	problems, err := v.Doctor(false)
+	require.NoError(t, err)
+	require.Len(t, problems, 2)
+	list, _ := v.List("")
+	require.Len(t, list, 2, "report-only must not change anything")
+
+	problems, err = v.Doctor(true)
+	require.NoError(t, err)
+	require.Len(t, problems, 2)
+	list, err = v.List("")
+	require.NoError(t, err)
+	ids := []string{list[0].ID, list[1].ID}
+	require.ElementsMatch(t, []string{kept.ID, "tok_00000000000000aa"}, ids)
+	s, _, err := v.Secret("tok_00000000000000aa")
+	require.NoError(t, err)
+	require.Equal(t, testToken(8), s)
+
+	problems, err = v.Doctor(true)
+	require.NoError(t, err)
+	require.Empty(t, problems)
+}
+
+func TestDoctorRebuildsDamagedIndex(t *testing.T) {
+	v, _ := newTestVault(t)
+	tok, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(9)})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(v.Index.Path(), []byte(`{"tokens":[{"id":`), 0o600))
+	_, err = v.List("")
+	require.Error(t, err)
+	problems, err := v.Doctor(true)
+	require.NoError(t, err)
+	require.NotEmpty(t, problems)
+	list, err := v.List("")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, tok.ID, list[0].ID)
+}
+
+func BenchmarkList1000(b *testing.B) {
+	mem := secretstore.NewMemory()
+	v := New(mem, index.Open(filepath.Join(b.TempDir(), "index.json")))
+	require.NoError(b, v.Index.Update(func(d *index.Data) error {
+		for i := 0; i < 1000; i++ {
+			d.Tokens = append(d.Tokens, index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: ProviderTInvest,
+				Label: fmt.Sprintf("token %d", i), Kind: KindFullAccess, Masked: "t.Ab…cdef", Fingerprint: "0123456789abcdef",
+				UsedBy: []index.Use{{Origin: "https://logos-up.com"}}})
+		}
+		return nil
+	}))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		list, err := v.List("")
+		if err != nil || len(list) != 1000 {
+			b.Fatal(err)
+		}
+	}
+}

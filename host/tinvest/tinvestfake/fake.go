@@ -28,8 +28,10 @@
 // /sandbox/rest. Prod and Sandbox return the bare per-host handlers (their paths
 // start at /tinkoff.public.invest.api.contract.v1.…) for mounting elsewhere.
 // /_fake/calls and /_fake/violations (GET) return the recorded requests as JSON,
-// with token fingerprints instead of tokens; the binary host/cmd/tinvest-fake uses
-// them so an end-to-end harness can assert that no mutating method was called.
+// with token fingerprints instead of tokens, so an end-to-end harness can assert that
+// no mutating method was called; POST /_fake/tokens with {"<token>": {…Token…}}
+// registers tokens issued at run time. SetUnknown gives tokens missing from the
+// table a default behaviour. The binary host/cmd/tinvest-fake serves Handler.
 package tinvestfake
 
 import (
@@ -141,10 +143,11 @@ const contractPrefix = "/tinkoff.public.invest.api.contract.v1."
 
 // Fake is the fake API. Its zero value is not usable: call New.
 type Fake struct {
-	mu     sync.Mutex
-	tokens map[string]Token
-	used   map[string]int // requests per token on its own host
-	calls  []Call
+	mu      sync.Mutex
+	tokens  map[string]Token
+	unknown *Token         // behaviour of tokens not in the table; nil = 40003 everywhere
+	used    map[string]int // requests per token on its own host
+	calls   []Call
 	// Now is the clock used for recorded calls.
 	Now func() time.Time
 }
@@ -164,6 +167,19 @@ func (f *Fake) SetToken(token string, t Token) {
 	defer f.mu.Unlock()
 	f.tokens[token] = t
 	delete(f.used, token)
+}
+
+// SetUnknown sets the behaviour of tokens missing from the table (nil: 40003 on
+// both hosts, the default). Each unknown token gets its own request counter.
+func (f *Fake) SetUnknown(t *Token) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t == nil {
+		f.unknown = nil
+		return
+	}
+	c := *t
+	f.unknown = &c
 }
 
 // Calls returns a copy of every recorded request.
@@ -221,7 +237,28 @@ func (f *Fake) Handler() http.Handler {
 	mux.Handle("/sandbox/rest/", http.StripPrefix("/sandbox/rest", f.Sandbox()))
 	mux.HandleFunc("GET /_fake/calls", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, nonNil(f.Calls())) })
 	mux.HandleFunc("GET /_fake/violations", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, nonNil(f.Violations())) })
+	mux.HandleFunc("POST /_fake/tokens", f.addTokens)
 	return mux
+}
+
+// addTokens handles POST /_fake/tokens with {"t.xxx": {…Token…}, …}: the e2e harness
+// registers tokens it issues at run time. Bounded to 1 MiB and 1000 tokens.
+func (f *Fake) addTokens(w http.ResponseWriter, r *http.Request) {
+	var add map[string]Token
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&add); err != nil || len(add) == 0 || len(add) > 1000 {
+		writeErr(w, http.StatusBadRequest, 3, "want a JSON object {token: behaviour} with 1..1000 entries", nil)
+		return
+	}
+	for k, v := range add {
+		if k == "" || len(k) > 512 {
+			writeErr(w, http.StatusBadRequest, 3, "token must be 1..512 characters", nil)
+			return
+		}
+		f.SetToken(k, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"added": len(add)})
 }
 
 func nonNil(c []Call) []Call {
@@ -341,6 +378,9 @@ func (f *Fake) host(name string) http.Handler {
 
 		f.mu.Lock()
 		tok, known := f.tokens[token]
+		if !known && f.unknown != nil {
+			tok, known = *f.unknown, true
+		}
 		own := known && tok.Sandbox == (name == "sandbox")
 		n := 0
 		if own {

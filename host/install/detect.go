@@ -118,8 +118,8 @@ func SandboxNotice(env Env, b Browser, s Sandbox) Notice {
 			inside = filepath.Join(s.Path, filepath.FromSlash(b.LinuxHosts))
 		}
 		binDir := filepath.Dir(env.Executable)
-		text = fmt.Sprintf("%s is installed as a Flatpak (%s). A Flatpak browser runs in a sandbox: it does not read "+
-			"host manifests outside %s and cannot start programs outside it, so tokenbridge did not register with it.\n"+
+		text = fmt.Sprintf("A Flatpak build of %s (%s) is installed. A Flatpak browser runs in a sandbox: it does not read "+
+			"host manifests outside %s and cannot start programs outside it, so tokenbridge did not register the Flatpak build.\n"+
 			"  Recommended: install %s from your distribution's packages or the vendor's .deb/.rpm and run `tokenbridge install` again.\n"+
 			"  Advanced (weakens the sandbox, not supported): let the sandbox see the host and the keyring,\n"+
 			"    flatpak override --user --filesystem=%s:ro --talk-name=org.freedesktop.secrets %s\n"+
@@ -129,15 +129,15 @@ func SandboxNotice(env Env, b Browser, s Sandbox) Notice {
 			b.Name, s.AppID, s.Path, b.Name, binDir, s.AppID, b.ID, inside)
 	case "snap":
 		if b.Family == FamilyFirefox {
-			text = fmt.Sprintf("%s is installed as a Snap (%s). Snap Firefox starts native hosts only through the "+
+			text = fmt.Sprintf("A Snap build of %s (%s) is installed. Snap Firefox starts native hosts only through the "+
 				"WebExtensions desktop portal (recent Ubuntu), asks you for permission the first time, and fails "+
 				"with \"native messaging host not found\" where the portal is missing.\n"+
 				"  Recommended: install Firefox from Mozilla's .deb or your distribution's packages (not the Snap), then run `tokenbridge install --browser firefox`.\n"+
 				"  To try the portal anyway: tokenbridge install --browser firefox (writes ~/.mozilla/native-messaging-hosts).",
 				b.Name, s.AppID)
 		} else {
-			text = fmt.Sprintf("%s is installed as a Snap (%s). Snap's confinement does not let it start programs "+
-				"outside the snap, so native messaging cannot work and tokenbridge did not register with it.\n"+
+			text = fmt.Sprintf("A Snap build of %s (%s) is installed. Snap's confinement does not let it start programs "+
+				"outside the snap, so native messaging cannot work there and tokenbridge did not register the Snap build.\n"+
 				"  Fix: install %s from the vendor's .deb/.rpm or a non-Snap package and run `tokenbridge install` again.",
 				b.Name, s.AppID, b.Name)
 		}

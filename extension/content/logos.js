@@ -1,0 +1,233 @@
+// tokenbridge content script (isolated world) on https://logos-up.com/profile* and
+// https://www.logos-up.com/profile* (top frame only): fills the best T-Invest token into the token
+// field of the «Подключение портфеля» block once «Тинькофф» is chosen. Never when «Другой брокер» is
+// chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
+(function () {
+  'use strict';
+  const TB = globalThis.TokenBridge;
+  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+
+  /**
+   * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?, onRequest(fn)?,
+   *       debounceMs?, pollMs?}. Returns a controller for tests.
+   */
+  TB.startFill = function startFill(env) {
+    const d = env.doc;
+    const view = d.defaultView;
+    const send = env.send;
+    let settings = Object.assign({}, DEFAULT_SETTINGS);
+    let hint = null;              // last broker choice the USER clicked inside the block (trusted clicks only)
+    let filled = null;            // {field, tokenId, digest, label}
+    let autoTried = new WeakSet(); // fields we already tried to fill automatically
+    let recorded = false;
+    let busy = false;
+    let box = null;
+    let stopped = false;
+
+    const ui = () => (box = box || TB.createBox(d, 'fill'));
+
+    function showError(err) {
+      const code = String((err && err.code) || 'unknown').replace(/[^a-z_]/g, '');
+      let pair;
+      if (code === 'host_missing') pair = ['Программа tokenbridge не установлена: выполните ./scripts/install.sh (или tokenbridge install).', 'The tokenbridge host is not installed: run ./scripts/install.sh (or tokenbridge install).'];
+      else if (code === 'host_forbidden') pair = ['Программа tokenbridge не разрешает это расширение: выполните tokenbridge install --extension-id ' + (env.extensionId || '<id>'), 'Extension ID not allowed: run tokenbridge install --extension-id ' + (env.extensionId || '<id>')];
+      else if (code === 'keyring_locked') pair = ['Связка ключей заблокирована: разблокируйте её («Пароли и ключи» / Seahorse).', 'The keyring is locked: unlock it (Seahorse «Passwords and Keys»).'];
+      else pair = TB.tr('fill_error', [String((err && err.message) || code).slice(0, 200)]);
+      ui().set('error:' + code, [pair], 'err');
+    }
+
+    async function candidates() {
+      const r = await send({ type: 'tb:fill-candidates' });
+      if (!r || !r.ok) throw (r && r.error) || { code: 'unknown', message: 'no answer' };
+      return TB.pickBestToken(r.tokens);
+    }
+
+    /** Re-check everything right before writing: block, chosen broker, field inside the block. */
+    function currentTarget() {
+      const block = TB.findBlock(d);
+      if (!block) return { why: 'no_block' };
+      const state = TB.brokerState(block, hint);
+      if (state !== 'tinkoff') return { why: state === 'other' ? 'other_broker' : 'not_chosen', block, state };
+      const field = TB.findTokenField(block);
+      if (!field) return { why: 'no_field', block, state };
+      return { block, field, state };
+    }
+
+    async function fillWith(tokenId, pick) {
+      if (busy) return { ok: false, status: 'busy' };
+      busy = true;
+      try {
+        let r;
+        try { r = await send({ type: 'tb:fill-secret', token_id: tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
+        if (!r || !r.ok || typeof r.secret !== 'string') { showError(r && r.error); return { ok: false, status: 'error', error: r && r.error }; }
+        const tgt = currentTarget();
+        if (!tgt.field || !TB.isTokenShape(r.secret)) { ui().set('aborted:' + (tgt.why || 'shape'), [TB.tr('fill_error', [tgt.why || 'shape'])], 'warn'); return { ok: false, status: tgt.why }; }
+        const dg = await TB.digest(r.secret);
+        TB.setNativeValue(tgt.field, r.secret);
+        const lbl = (r.token && r.token.label) || tokenId;
+        filled = { field: tgt.field, tokenId, digest: dg, label: lbl };
+        renderFilled(pick);
+        if (settings.autoconnect) {
+          const btn = TB.findConnectButton(tgt.block);
+          if (btn) { ui().setAttr('autoconnect', 'clicked'); btn.click(); }
+        }
+        schedule();
+        return { ok: true, status: 'filled' };
+      } finally {
+        busy = false;
+      }
+    }
+
+    function renderFilled(pick) {
+      const masked = '';
+      ui().set('filled', [TB.tr('fill_filled', [filled.label + masked])], 'ok');
+      if (pick && pick.choices && pick.choices.length > 1) {
+        ui().addLines(TB.tr('fill_choose'));
+        for (const t of pick.choices) {
+          const b = ui().button((t.label || t.id) + (t.masked ? ' ' + t.masked : ''), () => fillWith(t.id, pick), t.id !== filled.tokenId);
+          b.setAttribute('data-token-id', t.id);
+        }
+      }
+    }
+
+    async function autoFill(field) {
+      autoTried.add(field);
+      let pick;
+      try { pick = await candidates(); } catch (e) { showError(e); return; }
+      if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return; }
+      await fillWith(pick.best.id, pick);
+    }
+
+    async function chooseTinkoffAndFill(tokenId) {
+      const block = TB.findBlock(d);
+      if (!block) return { ok: false, status: 'no_block' };
+      const state = TB.brokerState(block, hint);
+      if (state === 'other') return { ok: false, status: 'other_broker' };
+      if (state !== 'tinkoff') {
+        const lbl = TB.findInBlock(block, TB.FILL_TEXT.TINKOFF)[0];
+        if (!lbl) return { ok: false, status: 'no_choice' };
+        TB.clickableFor(lbl).click();
+        hint = 'tinkoff';
+      }
+      // Wait (≤3 s) for the field to open.
+      for (let i = 0; i < 30 && !currentTarget().field; i++) await new Promise((r) => setTimeout(r, 100));
+      const tgt = currentTarget();
+      if (!tgt.field) return { ok: false, status: tgt.why };
+      autoTried.add(tgt.field);
+      let pick;
+      try { pick = await candidates(); } catch (e) { showError(e); return { ok: false, status: 'error' }; }
+      const id = tokenId || (pick.best && pick.best.id);
+      if (!id) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return { ok: false, status: 'none' }; }
+      return fillWith(id, pick);
+    }
+
+    function showOffer() {
+      const b = ui();
+      if (b.host.getAttribute('data-tokenbridge-status') === 'offer') return;
+      b.set('offer', [], 'info');
+      b.button(TB.tr('fill_offer').join(' / '), () => { chooseTinkoffAndFill(null); });
+    }
+
+    async function recordUse() {
+      if (recorded || !filled) return;
+      recorded = true;
+      let r;
+      try { r = await send({ type: 'tb:record-use', token_id: filled.tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
+      if (r && r.ok) ui().set('connected', [TB.tr('fill_connected')], 'ok');
+      else showError(r && r.error);
+    }
+
+    async function scanNow() {
+      if (stopped || busy) return;
+      if (filled && TB.isConnected(d)) { recordUse(); return; }
+      const block = TB.findBlock(d);
+      if (!block) return;
+      const state = TB.brokerState(block, hint);
+      if (state === 'other') {
+        // The user switched to another broker after we filled: take our token back out of the field.
+        if (filled && filled.field.isConnected && filled.field.value) {
+          const dg = await TB.digest(filled.field.value);
+          if (dg === filled.digest) TB.setNativeValue(filled.field, '');
+        }
+        if (box && box.host.getAttribute('data-tokenbridge-status') !== 'other') box.set('other', [], 'info'), box.hide();
+        return;
+      }
+      if (state === 'tinkoff') {
+        const field = TB.findTokenField(block);
+        if (field && settings.autofill && !field.value && !autoTried.has(field) && !recorded) await autoFill(field);
+        return;
+      }
+      if (TB.findInBlock(block, TB.FILL_TEXT.TINKOFF).length) showOffer();
+    }
+    const schedule = TB.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
+
+    const mo = new view.MutationObserver(schedule);
+    mo.observe(d, { childList: true, subtree: true, characterData: true, attributes: true,
+      attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
+
+    const onClick = (ev) => {
+      if (!ev.isTrusted && !TB.__allowUntrustedClicksForTests) return;
+      const block = TB.findBlock(d);
+      const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
+      if (block && t && t.nodeType === 1 && TB.inBlock(block, t)) {
+        const near = (labels) => labels.map(TB.normLabel).includes(TB.normLabel(t.textContent)) ||
+          TB.ancestors(t, 3).some((a) => labels.map(TB.normLabel).includes(TB.normLabel(a.textContent)));
+        if (near(TB.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
+        else if (near(TB.FILL_TEXT.OTHER)) hint = 'other';
+      }
+      schedule();
+    };
+    d.addEventListener('click', onClick, true);
+    d.addEventListener('change', schedule, true);
+    const pollMs = env.pollMs == null ? 2000 : env.pollMs;
+    const poll = pollMs > 0 ? setInterval(() => scanNow(), pollMs) : null;
+
+    Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
+      if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
+      scanNow();
+    }, () => scanNow());
+    if (env.onSettings) env.onSettings((s) => { settings = Object.assign({}, DEFAULT_SETTINGS, s || {}); });
+
+    function stop() {
+      stopped = true;
+      mo.disconnect();
+      if (poll) clearInterval(poll);
+      d.removeEventListener('click', onClick, true);
+      d.removeEventListener('change', schedule, true);
+    }
+
+    return {
+      stop, scanNow, fillWith, chooseTinkoffAndFill,
+      /** Handle a background request (popup "fill into the active Logos tab"). */
+      request(msg) {
+        if (!msg || msg.type !== 'tb:fill-request' || typeof msg.token_id !== 'string') return Promise.resolve({ ok: false, status: 'bad_request' });
+        return chooseTinkoffAndFill(msg.token_id);
+      },
+      filled: () => filled && { tokenId: filled.tokenId },
+      box: () => box,
+    };
+  };
+
+  const api = globalThis.browser || globalThis.chrome;
+  if (!TB.noAutoStart && window.top === window && api && api.runtime && api.runtime.id) {
+    if (TB.__fillStarted) return;
+    TB.__fillStarted = true;
+    const ctl = TB.startFill({
+      doc: document,
+      extensionId: api.runtime.id,
+      send: (msg) => api.runtime.sendMessage(msg),
+      getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
+      onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
+        if (area === 'local' && ch.settings) fn(ch.settings.newValue);
+      }),
+    });
+    // Only our own background may ask for a fill (sender.id is set by the browser; no sender.tab means
+    // it came from the extension itself, not from another content script).
+    api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+      if (!sender || sender.id !== api.runtime.id || sender.tab) return false;
+      if (!msg || msg.type !== 'tb:fill-request') return false;
+      ctl.request(msg).then(sendResponse, () => sendResponse({ ok: false, status: 'error' }));
+      return true;
+    });
+  }
+})();

@@ -1,0 +1,186 @@
+// tokenbridge content script (isolated world) on https://www.tbank.ru/invest/settings/* and
+// https://www.tinkoff.ru/invest/settings/*: captures the token once «Токен выпущен» is shown and asks
+// the background to store it through the host. Page events are only ever token CANDIDATES: they must
+// have the token shape and the page must show «Токен выпущен»; they release nothing.
+(function () {
+  'use strict';
+  const TB = globalThis.TokenBridge;
+  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+
+  /**
+   * Start capturing in document d. env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise(obj),
+   * onSettings(fn)?, pollMs?, debounceMs?}. Returns a controller (stop, scanNow, offer) used by tests.
+   */
+  TB.startCapture = function startCapture(env) {
+    const d = env.doc;
+    const send = env.send;
+    let settings = Object.assign({}, DEFAULT_SETTINGS);
+    let choices = { kind: 'unknown', scope: { all_accounts: false, account_name: '' } };
+    const seen = new Set(); // SHA-256 of tokens already handled on this page
+    const observed = new WeakSet();
+    let box = null;
+    let stopped = false;
+
+    Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
+      if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
+      scanNow();
+    }, () => scanNow());
+    if (env.onSettings) env.onSettings((s) => { settings = Object.assign({}, DEFAULT_SETTINGS, s || {}); });
+
+    function snapshotChoices() {
+      try {
+        if (TB.isIssueForm(d)) {
+          const c = TB.readIssueChoices(d);
+          // Keep a known value if the form is being torn down and reads as unknown.
+          if (c.kind !== 'unknown' || choices.kind === 'unknown') choices.kind = c.kind;
+          if (c.scope.all_accounts || c.scope.account_name) choices.scope = c.scope;
+        }
+      } catch (_) { /* never break the page */ }
+    }
+
+    function errorLines(err) {
+      const code = err && err.code;
+      if (code === 'host_missing') return [TB.tr('err_host_missing')];
+      if (code === 'host_forbidden') return [TB.tr('err_host_forbidden', [env.extensionId || '<id>'])];
+      if (code === 'keyring_locked') return [TB.tr('err_keyring_locked')];
+      if (code === 'keyring_unavailable') return [TB.tr('err_keyring_unavailable')];
+      if (code === 'keyring_timeout') return [TB.tr('err_keyring_timeout')];
+      const m = (err && err.message ? String(err.message) : 'unknown error').slice(0, 300);
+      return [TB.tr('err_generic', [m])];
+    }
+
+    async function offer(candidate) {
+      if (stopped || !settings.autocapture) return 'off';
+      if (!TB.isTokenShape(candidate)) return 'shape';
+      if (!TB.isIssuedPage(d)) return 'not_issued';
+      const h = await TB.digest(candidate);
+      if (seen.has(h)) return 'seen';
+      seen.add(h);
+      return storeToken(candidate, h);
+    }
+
+    async function storeToken(candidate, h) {
+      box = box || TB.createBox(d, 'capture');
+      box.set('saving', [TB.tr('saving')], 'info');
+      box.setAttr('validation', 'none');
+      const kind = choices.kind;
+      const scope = { all_accounts: !!choices.scope.all_accounts, account_name: choices.scope.account_name || '' };
+      const label = TB.buildLabel(kind, scope);
+      let res;
+      try {
+        res = await send({ type: 'tb:capture', secret: candidate, kind, scope, label });
+      } catch (e) {
+        res = { ok: false, error: { code: 'extension_error', message: 'the extension background did not answer: ' + (e && e.message ? e.message : 'unknown') } };
+      }
+      if (!res || !res.ok) {
+        const err = (res && res.error) || { code: 'extension_error', message: 'no answer' };
+        box.set('error:' + String(err.code || 'unknown').replace(/[^a-z_]/g, ''), errorLines(err), 'err');
+        box.button('Повторить / Retry', () => { storeToken(candidate, h); });
+        return 'error';
+      }
+      const t = res.token || {};
+      const shownLabel = t.label || label;
+      const kt = TB.kindText(t.kind || kind);
+      const key = res.created === false ? 'already' : 'stored';
+      const storedLine = [TB.tr(key, [shownLabel, kt[0]])[0], TB.tr(key, [shownLabel, kt[1]])[1]];
+      box.set('stored', [storedLine, TB.tr('checking')], 'ok');
+      if (t.id) validate(t.id, storedLine);
+      else box.set('stored', [storedLine], 'ok');
+      return 'stored';
+    }
+
+    async function validate(id, storedLine) {
+      box.setAttr('validation', 'checking');
+      let res;
+      try { res = await send({ type: 'tb:validate', token_id: id }); } catch (e) { res = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
+      let verdict;
+      let line;
+      if (res && res.ok && res.token && res.token.validation) {
+        const v = res.token.validation;
+        verdict = ['full_access', 'readonly', 'sandbox', 'invalid', 'upstream'].includes(v.result) ? v.result : 'upstream';
+        line = TB.tr('verdict_' + verdict, [String(Number(v.accounts) || 0)]);
+      } else {
+        const err = (res && res.error) || { code: 'unknown', message: 'no answer' };
+        verdict = 'error:' + String(err.code || 'unknown').replace(/[^a-z_]/g, '');
+        line = TB.tr('verdict_error', [String(err.message || err.code).slice(0, 200)]);
+      }
+      box.set(box.host.getAttribute('data-tokenbridge-status'), [storedLine, line], verdict === 'full_access' ? 'ok' : 'warn');
+      box.setAttr('validation', verdict);
+    }
+
+    function scanNow() {
+      if (stopped) return;
+      snapshotChoices();
+      if (!settings.autocapture) return;
+      if (!TB.isIssuedPage(d)) return;
+      const tok = TB.findTokenOnPage(d);
+      if (tok) offer(tok);
+      for (const sr of TB.openShadowRoots(d)) {
+        if (!observed.has(sr)) { observed.add(sr); mo.observe(sr, MO_OPTS); }
+      }
+    }
+    const schedule = TB.debounce(scanNow, env.debounceMs == null ? 150 : env.debounceMs);
+
+    const MO_OPTS = { childList: true, subtree: true, characterData: true, attributes: true,
+      attributeFilter: ['value', 'checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'data-clipboard-text'] };
+    const view = d.defaultView;
+    const mo = new view.MutationObserver(schedule);
+    mo.observe(d, MO_OPTS);
+
+    const onClick = (ev) => {
+      const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
+      if (t && TB.isIssueClick(t)) snapshotChoices(); // before the SPA swaps the form out
+      else snapshotChoices();
+      schedule();
+    };
+    const onChange = () => { snapshotChoices(); schedule(); };
+    const onCandidate = (ev) => {
+      const text = ev && typeof ev.detail === 'string' ? ev.detail : '';
+      for (const t of TB.extractTokens(text)) offer(t);
+    };
+    const onCopy = (ev) => {
+      for (const s of TB.copyEventText(ev, d)) for (const t of TB.extractTokens(s)) offer(t);
+    };
+    d.addEventListener('click', onClick, true);
+    d.addEventListener('change', onChange, true);
+    d.addEventListener('input', onChange, true);
+    d.addEventListener('tokenbridge:candidate', onCandidate, true);
+    view.addEventListener('copy', onCopy, false);
+    // Values set by script on inputs raise no mutation: poll lightly while the page is open (15 min).
+    const pollMs = env.pollMs == null ? 1500 : env.pollMs;
+    const started = Date.now();
+    const poll = pollMs > 0 ? setInterval(() => {
+      if (Date.now() - started > 15 * 60 * 1000) { clearInterval(poll); return; }
+      scanNow();
+    }, pollMs) : null;
+
+    function stop() {
+      stopped = true;
+      mo.disconnect();
+      if (poll) clearInterval(poll);
+      d.removeEventListener('click', onClick, true);
+      d.removeEventListener('change', onChange, true);
+      d.removeEventListener('input', onChange, true);
+      d.removeEventListener('tokenbridge:candidate', onCandidate, true);
+      view.removeEventListener('copy', onCopy, false);
+    }
+
+    return { stop, scanNow, offer, choices: () => choices, box: () => box };
+  };
+
+  // Auto-start in the real extension (tests set TokenBridge.noAutoStart and call startCapture).
+  const api = globalThis.browser || globalThis.chrome;
+  if (!TB.noAutoStart && window.top === window && api && api.runtime && api.runtime.id) {
+    if (TB.__captureStarted) return;
+    TB.__captureStarted = true;
+    TB.startCapture({
+      doc: document,
+      extensionId: api.runtime.id,
+      send: (msg) => api.runtime.sendMessage(msg),
+      getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
+      onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
+        if (area === 'local' && ch.settings) fn(ch.settings.newValue);
+      }),
+    });
+  }
+})();

@@ -1,0 +1,67 @@
+// tokenbridge: T-Invest token shape and extraction (pure functions).
+(function () {
+  'use strict';
+  const TB = (globalThis.TokenBridge = globalThis.TokenBridge || {});
+
+  const MIN_BODY = 60;   // `t.` + at least 60 base64url characters; no fixed length
+  const MAX_BODY = 1024; // bound for hostile input
+  const WORD = /[A-Za-z0-9_\-]/;
+  const MASK = /[…*•·●]/;
+  const WHOLE = new RegExp('^t\\.[A-Za-z0-9_-]{' + MIN_BODY + ',' + MAX_BODY + '}$');
+
+  /** True when s is exactly one T-Invest token (no surrounding text, not masked). */
+  function isTokenShape(s) {
+    return typeof s === 'string' && WHOLE.test(s);
+  }
+  TB.isTokenShape = isTokenShape;
+
+  /**
+   * Every distinct token in text, as whole words. A match touching a mask character («…», «*», «•»),
+   * "..." or other word characters is a masked or partial form and is ignored.
+   */
+  function extractTokens(text) {
+    const out = [];
+    if (typeof text !== 'string' || text.length < MIN_BODY + 2) return out;
+    const s = text.length > 200000 ? text.slice(0, 200000) : text;
+    const re = /t\.[A-Za-z0-9_-]+/g;
+    let m;
+    while ((m = re.exec(s)) !== null) {
+      const tok = m[0];
+      const start = m.index;
+      const end = start + tok.length;
+      const before = start > 0 ? s[start - 1] : '';
+      const after = s[end] || '';
+      if (before && (WORD.test(before) || before === '.' || MASK.test(before))) continue;
+      if (after && (MASK.test(after) || s.startsWith('..', end))) continue;
+      if (!isTokenShape(tok)) continue;
+      if (!out.includes(tok)) out.push(tok);
+      if (out.length >= 8) break;
+    }
+    return out;
+  }
+  TB.extractTokens = extractTokens;
+
+  /** A display form that never reveals the secret: first 4 and last 4 characters. */
+  function maskToken(s) {
+    if (typeof s !== 'string' || s.length < 12) return '…';
+    return s.slice(0, 4) + '…' + s.slice(-4);
+  }
+  TB.maskToken = maskToken;
+
+  /** SHA-256 hex of a string (for per-page de-duplication without keeping the secret around). */
+  async function digest(s) {
+    const c = globalThis.crypto;
+    if (c && c.subtle && globalThis.TextEncoder) {
+      const buf = await c.subtle.digest('SHA-256', new TextEncoder().encode(s));
+      return Array.from(new Uint8Array(buf)).map((b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    // Fallback (non-cryptographic, only used for de-duplication in environments without SubtleCrypto).
+    let h1 = 0x811c9dc5, h2 = 0x1000193;
+    for (let i = 0; i < s.length; i++) {
+      h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
+      h2 = Math.imul(h2 + s.charCodeAt(i), 2246822519) >>> 0;
+    }
+    return h1.toString(16) + h2.toString(16) + s.length;
+  }
+  TB.digest = digest;
+})();

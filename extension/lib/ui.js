@@ -1,0 +1,108 @@
+// tokenbridge: small in-page box in its own CLOSED shadow root (the page cannot read or drive it).
+// The host element carries non-secret state for tests and the e2e harness:
+//   data-tokenbridge="<role>"            which box (capture | fill)
+//   data-tokenbridge-status="<state>"     e.g. saving, stored, error:keyring_locked, filled, offer, choose
+//   data-tokenbridge-validation="<v>"     capture box only: checking, full_access, readonly, sandbox, invalid, upstream, error:<code>
+(function () {
+  'use strict';
+  const TB = (globalThis.TokenBridge = globalThis.TokenBridge || {});
+
+  const CSS = [
+    ':host{all:initial}',
+    '.box{position:fixed;right:16px;bottom:16px;z-index:2147483647;max-width:380px;min-width:220px;',
+    'font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#fff;',
+    'border:1px solid #c9c9c9;border-left:4px solid #2a7de1;border-radius:8px;box-shadow:0 4px 18px rgba(0,0,0,.18);padding:10px 12px}',
+    '.box.ok{border-left-color:#2e9d4f}.box.err{border-left-color:#d33}.box.warn{border-left-color:#e0a100}',
+    '.title{font-weight:600;margin:0 0 4px}',
+    '.ru{margin:2px 0}.en{margin:0 0 4px;color:#555;font-size:12px}',
+    'button{font:inherit;margin:4px 6px 0 0;padding:4px 10px;border:1px solid #2a7de1;border-radius:6px;background:#2a7de1;color:#fff;cursor:pointer}',
+    'button.sec{background:#fff;color:#2a7de1}',
+    '.x{position:absolute;top:4px;right:6px;border:0;background:none;color:#888;padding:0 4px;margin:0;font-size:16px}',
+  ].join('');
+
+  /**
+   * Create (or reuse) the box for `role` in document d. Returns a controller; all text goes through
+   * textContent, never HTML.
+   */
+  function createBox(d, role) {
+    const old = d.querySelector('[' + TB.OWN_ATTR + '="' + role + '"]');
+    if (old && old.__tbCtl) return old.__tbCtl;
+    const host = d.createElement('div');
+    host.setAttribute(TB.OWN_ATTR, role);
+    host.setAttribute('data-tokenbridge-status', 'idle');
+    const shadow = host.attachShadow({ mode: 'closed' });
+    const style = d.createElement('style');
+    style.textContent = CSS;
+    const box = d.createElement('div');
+    box.className = 'box';
+    box.setAttribute('role', 'status');
+    box.setAttribute('aria-live', 'polite');
+    const close = d.createElement('button');
+    close.className = 'x';
+    close.textContent = '×';
+    close.title = TB.tr('close').join(' / ');
+    close.addEventListener('click', (ev) => { if (ev.isTrusted !== false) ctl.hide(); });
+    const title = d.createElement('div');
+    title.className = 'title';
+    title.textContent = 'tokenbridge';
+    const body = d.createElement('div');
+    const actions = d.createElement('div');
+    box.append(close, title, body, actions);
+    shadow.append(style, box);
+
+    const ctl = {
+      host,
+      /** Replace the text: lines is a list of [ru, en] pairs. tone: ok | err | warn | info. */
+      set(status, lines, tone) {
+        host.setAttribute('data-tokenbridge-status', status);
+        box.className = 'box ' + (tone || '');
+        body.textContent = '';
+        for (const pair of lines || []) ctl.addLines(pair);
+        actions.textContent = '';
+        ctl.show();
+      },
+      addLines(pair) {
+        const ru = d.createElement('div');
+        ru.className = 'ru';
+        ru.setAttribute('lang', 'ru');
+        ru.textContent = pair[0];
+        const en = d.createElement('div');
+        en.className = 'en';
+        en.setAttribute('lang', 'en');
+        en.textContent = pair[1];
+        body.append(ru, en);
+      },
+      setAttr(name, value) { host.setAttribute('data-tokenbridge-' + name, value); },
+      /** Add a button; onClick runs only for trusted (user) clicks. */
+      button(label, onClick, secondary) {
+        const b = d.createElement('button');
+        if (secondary) b.className = 'sec';
+        b.textContent = label;
+        b.addEventListener('click', (ev) => {
+          if (ev.isTrusted === false && !TB.__allowUntrustedClicksForTests) return;
+          ev.preventDefault();
+          ev.stopPropagation();
+          onClick();
+        });
+        actions.append(b);
+        return b;
+      },
+      /** For unit tests only: the button elements (the shadow root is closed to the page). */
+      _buttons() { return Array.from(actions.querySelectorAll('button')); },
+      _text() { return body.textContent; },
+      show() {
+        if (!host.isConnected) (d.body || d.documentElement).append(host);
+        host.style.setProperty('display', 'block', 'important');
+        host.removeAttribute('data-tokenbridge-hidden');
+      },
+      hide() {
+        host.style.setProperty('display', 'none', 'important');
+        host.setAttribute('data-tokenbridge-hidden', 'true');
+      },
+      remove() { host.remove(); },
+    };
+    Object.defineProperty(host, '__tbCtl', { value: ctl, enumerable: false });
+    return ctl;
+  }
+  TB.createBox = createBox;
+})();

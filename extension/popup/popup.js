@@ -1,0 +1,214 @@
+// tokenbridge popup: host status, tokens, MOEX profiles, settings. Secrets never reach this page:
+// copy and fill are done by the background (copy) and the Logos content script (fill).
+(function () {
+  'use strict';
+  const api = globalThis.browser || globalThis.chrome;
+  const TB = globalThis.TokenBridge;
+  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  const $ = (id) => document.getElementById(id);
+
+  function t(key, subs) {
+    const m = api && api.i18n ? api.i18n.getMessage(key, subs) : '';
+    return m || key;
+  }
+  function lang() {
+    try { return api.i18n.getUILanguage(); } catch (_) { return 'ru'; }
+  }
+  function fmtDate(d) {
+    try { return d.toLocaleDateString(lang(), { year: 'numeric', month: 'short', day: 'numeric' }); } catch (_) { return d.toISOString().slice(0, 10); }
+  }
+
+  function applyI18n() {
+    for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n'));
+    for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.getAttribute('data-i18n-placeholder'));
+    document.documentElement.lang = lang().startsWith('ru') ? 'ru' : 'en';
+  }
+
+  async function send(msg) {
+    try {
+      const r = await api.runtime.sendMessage(msg);
+      return r || { ok: false, error: { code: 'no_answer', message: 'the background did not answer' } };
+    } catch (e) {
+      return { ok: false, error: { code: 'extension_error', message: String(e && e.message) } };
+    }
+  }
+
+  function notice(text) {
+    const n = $('notice');
+    n.textContent = text;
+    n.hidden = !text;
+  }
+
+  function errorText(err) {
+    const code = err && err.code;
+    if (code === 'host_missing') return t('hostMissing');
+    if (code === 'host_forbidden') return t('hostForbidden', [api.runtime.id]);
+    if (code === 'keyring_locked') return t('keyringLocked');
+    if (code === 'keyring_unavailable') return t('keyringUnavailable');
+    return t('hostError', [String((err && err.message) || code || '?')]);
+  }
+
+  async function loadStatus() {
+    const el = $('host');
+    const r = await send({ type: 'tb:hello' });
+    if (!r.ok) {
+      el.dataset.state = 'error';
+      el.textContent = t('hostStatus') + ': ' + errorText(r.error);
+      return false;
+    }
+    el.dataset.state = r.keyring === 'ok' ? 'ok' : 'warn';
+    let s = t('hostStatus') + ': ' + t('hostConnected', [String(r.version || '?'), String(r.keyring || '?')]);
+    if (r.keyring === 'locked') s += '\n' + t('keyringLocked');
+    else if (r.keyring && r.keyring !== 'ok') s += '\n' + t('keyringUnavailable') + (r.keyring_message ? ' (' + r.keyring_message + ')' : '');
+    el.textContent = s;
+    return true;
+  }
+
+  function button(label, fn) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      try { await fn(); } finally { b.disabled = false; }
+    });
+    return b;
+  }
+
+  function span(cls, text) {
+    const s = document.createElement('span');
+    s.className = cls;
+    s.textContent = text;
+    return s;
+  }
+
+  function renderToken(tok) {
+    const li = document.createElement('li');
+    li.dataset.tokenId = tok.id;
+    const head = document.createElement('div');
+    head.className = 'row';
+    const badge = TB.badgeFor(tok);
+    head.append(span('label', tok.label || tok.id), span('kind', tok.provider === 'tinvest' ? 'T-Invest' : String(tok.provider || '')),
+      span('kind', t('kind_' + (['full_access', 'readonly', 'sandbox'].includes(tok.kind) ? tok.kind : 'unknown'))),
+      span('badge ' + badge, t('badge_' + badge)));
+    li.append(head);
+    const info = document.createElement('div');
+    info.className = 'row muted';
+    info.append(span('masked', tok.masked || ''));
+    const created = Date.parse(tok.created_at || '');
+    if (Number.isFinite(created)) info.append(span('', t('captured', [fmtDate(new Date(created))])));
+    li.append(info);
+    const names = TB.accountNames(tok);
+    const accText = names.length ? names.join(', ') : (tok.scope && tok.scope.all_accounts ? t('allAccounts') : (tok.scope && tok.scope.account_name) || '');
+    if (accText) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t('accounts', [accText]) }));
+    const exp = TB.expiryInfo(tok, Date.now());
+    if (exp) {
+      const e = document.createElement('div');
+      e.className = exp.soon ? 'warn' : 'muted';
+      e.textContent = t(exp.soon ? 'expiresSoon' : 'expires', [fmtDate(exp.expires)]);
+      li.append(e);
+    }
+    const act = document.createElement('div');
+    act.className = 'actions';
+    act.append(
+      button(t('actFill'), async () => {
+        const r = await send({ type: 'tb:fill-active', token_id: tok.id });
+        notice(r.ok ? t('filled') : errorText(r.error || { code: r.status, message: r.status }));
+      }),
+      button(t('actCopy'), async () => {
+        const r = await send({ type: 'tb:copy', token_id: tok.id });
+        notice(r.ok ? t('copied', [String(r.clear_after_s || 30)]) : errorText(r.error));
+      }),
+      button(t('actValidate'), async () => {
+        const r = await send({ type: 'tb:validate', token_id: tok.id });
+        if (!r.ok) notice(errorText(r.error));
+        await loadTokens();
+      }),
+      button(t('actRename'), async () => {
+        const name = prompt(t('renamePrompt'), tok.label || '');
+        if (name === null) return;
+        const r = await send({ type: 'tb:update', token_id: tok.id, label: name.trim().slice(0, 100) });
+        if (!r.ok) notice(errorText(r.error));
+        await loadTokens();
+      }),
+      button(t('actDelete'), async () => {
+        if (!confirm(t('confirmDelete', [tok.label || tok.id]))) return;
+        const r = await send({ type: 'tb:delete', token_id: tok.id });
+        if (!r.ok) notice(errorText(r.error));
+        await loadTokens();
+      }),
+    );
+    li.append(act);
+    return li;
+  }
+
+  async function loadTokens() {
+    const ul = $('tokens');
+    const r = await send({ type: 'tb:list' });
+    ul.textContent = '';
+    if (!r.ok) { $('no-tokens').hidden = true; return; }
+    const tokens = r.tokens.slice().sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+    for (const tok of tokens) ul.append(renderToken(tok));
+    $('no-tokens').hidden = tokens.length > 0;
+  }
+
+  async function loadMoex() {
+    const ul = $('moex');
+    const r = await send({ type: 'tb:moex-list' });
+    ul.textContent = '';
+    if (!r.ok) { $('no-moex').hidden = true; return; }
+    for (const p of r.profiles) {
+      const li = document.createElement('li');
+      const head = document.createElement('div');
+      head.className = 'row';
+      head.append(span('label', String(p.name || '')), span('kind', String(p.environment || p.env || '')), span('badge', String(p.status || '')));
+      li.append(head);
+      const exp = Date.parse(p.expires_at || p.access_expires_at || p.refresh_expires_at || '');
+      if (Number.isFinite(exp)) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t('moexExpires', [new Date(exp).toLocaleString(lang())]) }));
+      const act = document.createElement('div');
+      act.className = 'actions';
+      act.append(button(t('moexCopy'), async () => {
+        const res = await send({ type: 'tb:moex-copy', name: p.name });
+        notice(res.ok ? t('copied', [String(res.clear_after_s || 30)]) : errorText(res.error));
+      }));
+      li.append(act);
+      ul.append(li);
+    }
+    $('no-moex').hidden = r.profiles.length > 0;
+  }
+
+  async function loadSettings() {
+    const got = await api.storage.local.get('settings');
+    const s = Object.assign({}, DEFAULT_SETTINGS, (got && got.settings) || {});
+    for (const k of Object.keys(DEFAULT_SETTINGS)) {
+      const box = $('set-' + k);
+      box.checked = !!s[k];
+      box.addEventListener('change', async () => {
+        const cur = Object.assign({}, DEFAULT_SETTINGS, ((await api.storage.local.get('settings')) || {}).settings || {});
+        cur[k] = box.checked;
+        await api.storage.local.set({ settings: cur }); // settings only, never tokens
+      });
+    }
+  }
+
+  $('add').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const secretEl = $('add-secret');
+    const value = secretEl.value.trim();
+    const label = $('add-label').value.trim();
+    const kind = $('add-kind').value;
+    const r = await send({ type: 'tb:store', secret: value, label: label || undefined, kind, scope: { all_accounts: true, account_name: '' } });
+    secretEl.value = '';
+    if (r.ok) {
+      $('add-label').value = '';
+      notice(r.created === false ? t('addedExisting') : t('added'));
+      await loadTokens();
+    } else {
+      notice(errorText(r.error));
+    }
+  });
+
+  applyI18n();
+  loadSettings();
+  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); } });
+})();

@@ -1,0 +1,62 @@
+package native
+
+import (
+	"context"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/vault"
+)
+
+func init() { Register("get", get) }
+
+// Purposes a secret may be released for.
+const (
+	PurposeFill = "fill" // into a page field; origin must be allowed for the provider
+	PurposeCopy = "copy" // to the clipboard from the popup
+)
+
+type getParams struct {
+	TokenID string `json:"token_id"`
+	Purpose string `json:"purpose"`
+	Origin  string `json:"origin"`
+}
+
+// get releases a secret for a stated purpose.
+func get(_ context.Context, env *Env, req *Request) (Result, error) {
+	var p getParams
+	if err := req.Bind(&p); err != nil {
+		return nil, err
+	}
+	if !vault.ValidID(p.TokenID) {
+		return nil, Errorf(CodeBadRequest, "token_id must look like tok_0123456789abcdef")
+	}
+	tok, err := env.Vault.Token(p.TokenID)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Purpose {
+	case PurposeFill:
+		if p.Origin == "" {
+			return nil, missing("origin")
+		}
+		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
+			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")
+			return nil, Errorf(CodeTargetDenied, "%s tokens may not be filled into %q; allowed: %v (add more under fill_origins in %s)",
+				tok.Provider, p.Origin, config.DefaultFillOrigins[tok.Provider], env.Dirs.Config())
+		}
+	case PurposeCopy:
+		if p.Origin != "" {
+			return nil, Errorf(CodeBadRequest, "origin is only for purpose \"fill\"")
+		}
+	case "":
+		return nil, missing("purpose")
+	default:
+		return nil, Errorf(CodeBadRequest, "purpose must be \"fill\" or \"copy\"")
+	}
+	secret, tok, err := env.Vault.Secret(p.TokenID)
+	if err != nil {
+		return nil, err
+	}
+	env.Log.Info().Str("token_id", tok.ID).Str("purpose", p.Purpose).Str("target", p.Origin).Msg("secret released")
+	return Result{"secret": secret, "token": tok}, nil
+}

@@ -1,0 +1,157 @@
+// Package native is the native-messaging host: it reads framed requests
+// from the browser, checks the caller, dispatches each command to its
+// handler (one file per command) and writes framed answers. Stdout carries
+// frames only.
+package native
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/frame"
+	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/secretstore"
+	"github.com/tokenbridge/tokenbridge/host/vault"
+)
+
+// ProtocolVersion is bumped on incompatible protocol changes.
+const ProtocolVersion = 1
+
+// Version is the host's version, set at build time with -ldflags.
+var Version = "0.1.0"
+
+// Env is what a handler may use.
+type Env struct {
+	Caller  Caller
+	Dirs    config.Dirs
+	Config  *config.Config
+	Secrets secretstore.Store
+	Index   *index.File
+	Vault   *vault.Vault
+	Log     zerolog.Logger
+}
+
+// Result is a handler's answer fields (merged with id and ok).
+type Result map[string]any
+
+// Handler serves one command.
+type Handler func(ctx context.Context, env *Env, req *Request) (Result, error)
+
+var (
+	regMu    sync.RWMutex
+	handlers = map[string]Handler{}
+)
+
+// Register adds a command. It panics on a duplicate (a programming error).
+func Register(cmd string, h Handler) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := handlers[cmd]; dup {
+		panic("native: duplicate command " + cmd)
+	}
+	handlers[cmd] = h
+}
+
+// Commands lists the registered commands.
+func Commands() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	out := make([]string, 0, len(handlers))
+	for k := range handlers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Serve answers framed requests from in on out until in ends. It returns
+// nil on a clean end and an error when the stream had to be abandoned
+// (too-large or truncated frame), after answering it.
+func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
+	for {
+		body, err := frame.Read(in, frame.MaxIncoming)
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF):
+			return nil
+		case errors.Is(err, frame.ErrEmpty):
+			if werr := write(out, "", nil, Errorf(CodeBadRequest, "empty message (zero-length frame)")); werr != nil {
+				return werr
+			}
+			continue
+		case errors.Is(err, frame.ErrTooLarge):
+			env.Log.Warn().Str("caller", env.Caller.String()).Err(err).Msg("frame too large; closing")
+			_ = write(out, "", nil, Errorf(CodeTooLarge, "message larger than %d bytes: nothing was read or stored", frame.MaxIncoming))
+			return err
+		default:
+			env.Log.Warn().Str("caller", env.Caller.String()).Err(err).Msg("bad frame; closing")
+			_ = write(out, "", nil, Errorf(CodeBadRequest, "truncated message: %v", err))
+			return err
+		}
+		id, res, herr := Handle(ctx, env, body)
+		if err := write(out, id, res, herr); err != nil {
+			return err
+		}
+	}
+}
+
+// Handle answers one request body.
+func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, err error) {
+	start := time.Now()
+	req, id, err := DecodeRequest(body)
+	cmd := ""
+	if req != nil {
+		cmd = req.Cmd
+	}
+	defer func() {
+		ev := env.Log.Info()
+		if err != nil {
+			ev = env.Log.Warn().Str("code", codeFor(err).Code)
+		}
+		ev.Str("caller", env.Caller.String()).Str("cmd", cmd).Str("req_id", id).
+			Dur("took", time.Since(start)).Msg("request")
+	}()
+	if err != nil {
+		return id, nil, err
+	}
+	if env.Config == nil || !env.Config.AllowedExtension(env.Caller.ExtensionID) {
+		return id, nil, Errorf(CodeOriginDenied, "extension %q (%s) may not use this host: if you trust it, run `tokenbridge install --extension-id %s`",
+			env.Caller.ExtensionID, env.Caller.Browser, env.Caller.ExtensionID)
+	}
+	regMu.RLock()
+	h, ok := handlers[req.Cmd]
+	regMu.RUnlock()
+	if !ok {
+		return id, nil, Errorf(CodeUnknownCmd, "unknown command %q; this host (version %s) knows: %v", req.Cmd, Version, Commands())
+	}
+	res, err = h(ctx, env, req)
+	return id, res, err
+}
+
+func write(out io.Writer, id string, res Result, herr error) error {
+	resp := map[string]any{"id": id}
+	for k, v := range res {
+		resp[k] = v
+	}
+	if herr != nil {
+		resp = map[string]any{"id": id, "ok": false, "error": codeFor(herr)}
+	} else {
+		resp["ok"] = true
+	}
+	b, err := json.Marshal(resp)
+	if err == nil && len(b) > frame.MaxOutgoing {
+		err = errors.New("answer too large")
+	}
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"id": id, "ok": false, "error": Errorf(CodeInternal, "cannot send the answer: %v", err)})
+	}
+	return frame.Write(out, b)
+}

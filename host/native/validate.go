@@ -1,0 +1,59 @@
+package native
+
+import (
+	"context"
+	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
+	"github.com/tokenbridge/tokenbridge/host/vault"
+)
+
+func init() { Register("validate", validate) }
+
+// validateTimeout bounds one validate command: per-call timeouts, rate-limit
+// waits and the fresh-token retries all fit inside it.
+const validateTimeout = 60 * time.Second
+
+// newTInvestChecker builds the T-Invest checker from the environment
+// (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL, TOKENBRIDGE_TINVEST_CA).
+// Tests replace it.
+var newTInvestChecker = func(env *Env) (tinvest.Checker, error) {
+	c, err := tinvest.NewFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	c.Log = env.Log
+	return c, nil
+}
+
+// validate checks a stored T-Invest token with the broker's read-only API and
+// answers the token with its validation filled in. A token the API rejects is
+// still an ok answer (validation.result "invalid"); so is "upstream" (could not check).
+func validate(ctx context.Context, env *Env, req *Request) (Result, error) {
+	var p struct {
+		TokenID string `json:"token_id"`
+	}
+	if err := req.Bind(&p); err != nil {
+		return nil, err
+	}
+	if p.TokenID == "" {
+		return nil, missing("token_id")
+	}
+	if !vault.ValidID(p.TokenID) {
+		return nil, Errorf(CodeBadRequest, "token_id must look like tok_0123456789abcdef")
+	}
+	checker, err := newTInvestChecker(env)
+	if err != nil {
+		return nil, Errorf(CodeInternal, "T-Invest settings: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, validateTimeout)
+	defer cancel()
+	tok, err := env.Vault.Validate(ctx, p.TokenID, checker)
+	if err != nil {
+		return nil, err
+	}
+	if tok.Validation != nil {
+		env.Log.Info().Str("token_id", tok.ID).Str("result", tok.Validation.Result).Msg("token validated")
+	}
+	return Result{"token": tok}, nil
+}

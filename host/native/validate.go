@@ -15,9 +15,9 @@ func init() { Register("validate", validate) }
 const validateTimeout = 60 * time.Second
 
 // newTInvestChecker builds the T-Invest checker from the environment
-// (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL, TOKENBRIDGE_TINVEST_CA).
-// Tests replace it.
-var newTInvestChecker = func(env *Env) (tinvest.Checker, error) {
+// (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL, TOKENBRIDGE_TINVEST_CA);
+// tests point those at the local fake.
+func newTInvestChecker(env *Env) (tinvest.Checker, error) {
 	c, err := tinvest.NewFromEnv()
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     issued: [],      // {host, token, access, account, at}
     received: [],    // {host, broker, value, at}  (what a Logos-like server got on «Подключить портфель»)
     reports: [],     // {host, items}               (what an attack script saw)
-    modes: new Map(), // host -> 'attack'
+    modes: new Map(), // host -> 'attack' | 'attack-click'
     requests: [],    // {host, method, path}
   };
 
@@ -85,8 +85,10 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
       }
       if (LOGOS_HOSTS.includes(host) || LOOKALIKE_HOSTS.includes(host)) {
         if (req.method === 'GET' && (path === '/profile' || path.startsWith('/profile/'))) {
-          const attack = state.modes.get(host) === 'attack';
-          const html = file('logos.html').replace('{{ATTACK}}', attack ? '<script src="/static/attack.js"></script>' : '');
+          const mode = state.modes.get(host);
+          const tag = mode === 'attack' ? '<script src="/static/attack.js"></script>'
+            : mode === 'attack-click' ? '<script src="/static/attack.js" data-click="1"></script>' : '';
+          const html = file('logos.html').replace('{{ATTACK}}', tag);
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/portfolio') {

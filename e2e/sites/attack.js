@@ -4,6 +4,8 @@
 (() => {
   'use strict';
   const TOKEN = /t\.[A-Za-z0-9_-]{60,}/;
+  // data-click="1": the script also selects «Тинькофф» itself with an untrusted click.
+  const selfClick = !!(document.currentScript && document.currentScript.dataset.click === '1');
   const seen = [];
   const note = (where, value) => {
     let s;
@@ -62,8 +64,10 @@
       }
     } catch (e) { /* not connectable */ }
     // Untrusted clicks: choose «Тинькофф», press every button including injected ones.
-    for (const b of document.querySelectorAll('button, [role=button]')) {
-      if (/Тинькофф/.test(b.textContent)) b.click();
+    if (selfClick) {
+      for (const b of document.querySelectorAll('button, [role=button]')) {
+        if (/Тинькофф/.test(b.textContent) && b.getAttribute('aria-pressed') !== 'true') b.click();
+      }
     }
     for (const host of document.querySelectorAll('*')) {
       if (host.shadowRoot) for (const b of host.shadowRoot.querySelectorAll('button, [role=button]')) b.click();

@@ -89,14 +89,14 @@
     const focused = document.activeElement;
     root.replaceChildren(
       h('div', { class: '_c_panel_' },
-        h('div', { class: '_c_h2_' }, 'Иван Петров'),
+        h('h2', { class: '_c_h2_' }, 'Иван Петров'),
         h('div', { class: '_c_line_' }, h('span', { class: '_c_label_' }, 'Телефон:'), '+7 900 123-45-67'),
         h('div', { class: '_c_line_' }, h('span', { class: '_c_label_' }, 'Email:'), 'ivan.petrov@example.com')),
       h('div', { class: '_c_panel_' },
-        h('div', { class: '_c_h3_' }, 'Риск-профиль'),
+        h('h3', { class: '_c_h3_' }, 'Риск-профиль'),
         h('span', { class: '_c_badge_' }, 'Агрессивный профиль')),
       h('div', { class: '_c_panel_' },
-        h('div', { class: '_c_h3_' }, 'Подключение портфеля'),
+        h('h3', { class: '_c_h3_' }, 'Подключение портфеля'),
         h('div', { class: '_c_choices_' }, choice('tinkoff', 'Тинькофф'), choice('other', 'Другой брокер')),
         body));
     if (focused && focused.isConnected && focused !== document.activeElement) focused.focus();

@@ -1,0 +1,157 @@
+// The full user flow as a node:test suite, run once per browser (chromium.test.mjs, firefox.test.mjs).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fingerprint, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
+import { closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs } from './flow.mjs';
+import { LOOKALIKE_HOSTS } from './sites.mjs';
+
+export function flowSuite(browserName, { brokerHost, logosHost }) {
+  describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
+    let run;
+    let token;
+    let tokenMeta;
+    let shots;
+    before(async () => {
+      run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP });
+      shots = process.env.TB_SCREENSHOTS_DIR || join(run.tmp, 'screenshots');
+      mkdirSync(shots, { recursive: true });
+    });
+    after(async () => {
+      if (run) {
+        const keys = tokenMeta ? [`tinvest/${tokenMeta.id}`] : [];
+        await run.close();
+        await keyringClear(keys);
+      }
+    });
+
+    it('captures the issued token into the real keyring and validates it', async () => {
+      const d = await run.newPage();
+      const cap = await issueAndCapture(run, d, {
+        host: brokerHost,
+        screenshot: browserName === 'chromium' ? join(shots, 'capture-confirmation.png') : null,
+      });
+      token = cap.token;
+      assert.equal(cap.status, 'stored', 'the capture confirmation says the token was stored');
+      assert.equal(cap.validation, 'full_access', 'the fake T-Invest API classified the token as full access');
+      const boxText = await d.evaluate(() => document.body.innerText);
+      assert.ok(!boxText.includes(token), 'the page text never shows the token');
+      const tokens = await listTokens(run.env);
+      const mine = tokens.filter((t) => t.fingerprint === fingerprint(token));
+      assert.equal(mine.length, 1, `exactly one stored token has this fingerprint (list: ${JSON.stringify(tokens.map((t) => t.fingerprint))})`);
+      tokenMeta = mine[0];
+      assert.equal(tokenMeta.provider, 'tinvest');
+      assert.equal(tokenMeta.source_origin, `https://${brokerHost}`);
+      assert.equal(tokenMeta.validation && tokenMeta.validation.result, 'full_access');
+      assert.ok(!JSON.stringify(tokens).includes(token), 'list --json carries no secret');
+      assert.equal(await keyringLookup(`tinvest/${tokenMeta.id}`), token, 'the keyring holds the exact token');
+      const calls = await run.fake.calls();
+      assert.ok(calls.some((c) => c.rpc === 'UsersService/GetAccounts' && c.token_fp), 'the host asked the fake T-Invest API');
+      assert.deepEqual(await run.fake.violations(), [], 'the host made only read-only T-Invest calls');
+      await d.page.close();
+    });
+
+    it('gives nothing to look-alike origins', async () => {
+      assert.ok(token, 'needs the captured token');
+      for (const host of LOOKALIKE_HOSTS) {
+        const d = await run.newPage();
+        const res = await fillOnLogos(run, d, { host, connect: false, timeout: 2500 });
+        assert.equal(res.value, null, `${host}: the token field stays empty`);
+        assert.equal(await d.evaluate((sel) => !!document.querySelector(sel), FILL_SEL), false, `${host}: no tokenbridge box`);
+        await d.clickText('Подключить портфель');
+        await d.waitText('Введите токен');
+        const html = await d.evaluate(() => document.documentElement.outerHTML);
+        assert.ok(!html.includes(token), `${host}: the token is nowhere in the page`);
+        await d.page.close();
+      }
+      const got = run.sites.state.received.filter((r) => LOOKALIKE_HOSTS.includes(r.host));
+      assert.ok(got.every((r) => r.value !== token), 'no look-alike server received the token');
+    });
+
+    it('never fills when «Другой брокер» is chosen', async () => {
+      const d = await run.newPage();
+      await d.goto(`https://${logosHost}/profile/`);
+      await d.clickText('Другой брокер');
+      await d.waitText('Укажите ключ доступа вашего брокера');
+      await new Promise((r) => setTimeout(r, 1500));
+      const v = await d.evaluate(() => [...document.querySelectorAll('input')].map((i) => i.value));
+      assert.deepEqual(v.filter(Boolean), [], 'no field holds anything');
+      await d.page.close();
+    });
+
+    it('fills the Logos token field, connects, and the host records the use', async () => {
+      assert.ok(token, 'needs the captured token');
+      const d = await run.newPage();
+      const res = await fillOnLogos(run, d, {
+        host: logosHost,
+        screenshot: browserName === 'chromium' ? join(shots, 'logos-filled.png') : null,
+      });
+      assert.equal(res.value, token, 'the field holds the captured token');
+      assert.equal(res.fillStatus, 'filled');
+      assert.ok(res.connected, '«✓ Портфель подключен» shown');
+      const got = run.sites.state.received.filter((r) => r.host === logosHost);
+      assert.equal(got.at(-1).value, token, 'the Logos server got the token through the page\'s own state (React-like input)');
+      const decoys = await d.evaluate(() => [...document.querySelectorAll('input')].filter((i) => i.placeholder !== 'Токен').map((i) => i.value));
+      assert.deepEqual(decoys.filter(Boolean), [], 'decoy fields outside the block stay empty');
+      const origin = `https://${logosHost}`;
+      let meta;
+      for (let i = 0; i < 50; i++) {
+        meta = (await listTokens(run.env)).find((t) => t.id === tokenMeta.id);
+        if (meta && (meta.used_by || []).some((u) => u.origin === origin)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok((meta.used_by || []).some((u) => u.origin === origin), `used_by lists ${origin}: ${JSON.stringify(meta.used_by)}`);
+      await d.page.close();
+    });
+
+    it('gives nothing to pages that forge extension messages and events', async () => {
+      assert.ok(token, 'needs the captured token');
+      for (const host of [logosHost, LOOKALIKE_HOSTS[0]]) {
+        run.sites.setMode(host, 'attack');
+        const d = await run.newPage();
+        await d.goto(`https://${host}/profile/`);
+        await d.waitFor(() => window.__tbAttackDone === true, null, { timeout: 10000, what: 'the attack script to finish' });
+        await new Promise((r) => setTimeout(r, 500));
+        await d.evaluate(() => window.__tbAttackReport());
+        await new Promise((r) => setTimeout(r, 300));
+        const values = await d.evaluate(() => [...document.querySelectorAll('input')].map((i) => i.value));
+        assert.deepEqual(values.filter(Boolean), [], `${host}: no field was filled`);
+        const reports = run.sites.state.reports.filter((r) => r.host === host);
+        assert.ok(reports.length > 0, `${host}: the attack script reported`);
+        const seen = reports.flatMap((r) => r.items);
+        assert.deepEqual(seen, [], `${host}: the page observed nothing token-shaped`);
+        run.sites.setMode(host, null);
+        await d.page.close();
+      }
+    });
+
+    if (browserName === 'chromium') {
+      it('shows the token and its validated kind in the popup', async () => {
+        const d = await run.newPage();
+        await d.goto(`${run.extensionURL}/popup/popup.html`);
+        await d.waitFor((id) => document.body && document.body.innerText.includes('T-Invest') && !!document.querySelector(`[data-token-id="${id}"]`) , tokenMeta.id, { timeout: 10000, what: 'the popup to list the token' });
+        const text = await d.evaluate(() => document.body.innerText);
+        assert.match(text, /полный доступ|full access/i, 'the popup shows the validated kind');
+        assert.ok(text.includes(tokenMeta.masked), 'the popup shows the masked form');
+        assert.ok(!text.includes(token), 'the popup never shows the secret');
+        await d.screenshot(join(shots, 'popup.png'));
+        await d.page.close();
+      });
+    }
+
+    it('leaves no secret in host logs, the browser profile or console output', async () => {
+      assert.ok(token, 'needs the captured token');
+      await closeBrowser(run);
+      const logs = readLogs(run.home);
+      assert.ok(logs.length > 0, `the host wrote a log under ${run.home}`);
+      for (const l of logs) assert.deepEqual(leakyLines(l.text.split('\n'), [token]), [], `log ${l.file} holds no token`);
+      const hits = scanTree(run.profileDir, [token]);
+      assert.deepEqual(hits, [], 'the browser profile holds no form of the token');
+      const homeHits = scanTree(run.home, [token]);
+      assert.deepEqual(homeHits, [], 'TOKENBRIDGE_HOME holds no form of the token');
+      assert.ok(run.console.length >= 0);
+      assert.deepEqual(leakyLines(run.console, [token]), [], 'console output holds no token');
+    });
+  });
+}

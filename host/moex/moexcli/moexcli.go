@@ -363,36 +363,6 @@ func (c *cmd) migrate(args []string) int {
 	return ExitOK
 }
 
-// ProfileJSON is a profile as listed (no secrets); the native moex_list command uses it too.
-type ProfileJSON struct {
-	Name             string  `json:"name"`
-	Env              string  `json:"env"`
-	Grant            string  `json:"grant"`
-	Legacy           bool    `json:"legacy"`
-	ClientID         string  `json:"client_id"`
-	Username         string  `json:"username"`
-	Status           string  `json:"status"`
-	AccessExpiresAt  *string `json:"access_expires_at"`
-	RefreshExpiresAt *string `json:"refresh_expires_at"`
-}
-
-// Profiles lists the profiles in their JSON form.
-func Profiles(m *moex.Manager, now time.Time) ([]ProfileJSON, error) {
-	ps, err := m.List()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ProfileJSON, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, ProfileJSON{
-			Name: p.Name, Env: p.Env, Grant: p.Grant, Legacy: p.Legacy, ClientID: p.ClientID,
-			Username: p.Username, Status: p.Status(now),
-			AccessExpiresAt: rfc3339(p.AccessExpiresAt), RefreshExpiresAt: rfc3339(p.RefreshExpiresAt),
-		})
-	}
-	return out, nil
-}
-
 func (c *cmd) list(args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -403,7 +373,7 @@ func (c *cmd) list(args []string) int {
 	if c.m.Now != nil {
 		now = c.m.Now()
 	}
-	ps, err := Profiles(c.m, now)
+	ps, err := moex.ListEntries(c.m, now)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -76,7 +76,7 @@ func TestAddTokenListClaimsLogoutRm(t *testing.T) {
 	require.NotContains(t, out, access)
 	require.NotContains(t, out, "csecret-1")
 	require.NotContains(t, out, "pw-1")
-	var lj struct{ Profiles []ProfileJSON }
+	var lj struct{ Profiles []moex.ListEntry }
 	require.NoError(t, json.Unmarshal([]byte(out), &lj))
 	require.Len(t, lj.Profiles, 1)
 	require.Equal(t, "main", lj.Profiles[0].Name)

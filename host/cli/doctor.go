@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/tokenbridge/tokenbridge/host/install"
+)
+
+func init() {
+	Register(&Command{Name: "doctor", Summary: "check manifests, keyring and index; repair what it can", Usage: `
+Usage: tokenbridge doctor [--check]
+
+Checks, and prints as a table:
+  - browser registration: every native-messaging manifest (valid JSON, name, path
+    points at this binary, extension IDs);
+  - the keyring: a store/read/delete round trip;
+  - the index: it parses, and every token has its keyring item and every keyring
+    item its metadata. A keyring item without metadata is adopted (metadata rebuilt
+    from the secret); metadata whose secret is gone is removed; a damaged index is
+    moved aside and rebuilt from the keyring. --check only reports.
+Exit code: 0 when everything is fine (or was repaired), 1 when a problem remains.`, Run: runDoctor})
+}
+
+type row struct{ area, subject, status, detail string }
+
+func runDoctor(env *Env, args []string) int {
+	fs := env.Flags(commands["doctor"])
+	checkOnly := fs.Bool("check", false, "only report, repair nothing")
+	if code, done := Parse(fs, args); done {
+		return code
+	}
+	var rows []row
+	bad := 0
+	add := func(area, subject string, ok bool, detail string) {
+		status := "ok"
+		if !ok {
+			status = "PROBLEM"
+			bad++
+		}
+		rows = append(rows, row{area, subject, status, detail})
+	}
+
+	for _, f := range install.DiagnoseDefault() {
+		detail := f.Problem
+		if f.Fix != "" {
+			detail += " → " + f.Fix
+		}
+		add("browser", f.Browser+" "+f.Path, f.OK, detail)
+	}
+
+	dirs, err := env.Dirs()
+	if err != nil {
+		add("files", "home", false, err.Error())
+	} else {
+		add("files", dirs.Home, true, "TOKENBRIDGE_HOME overrides; log: "+dirs.Log())
+		if st, err := os.Stat(dirs.Index()); err == nil && runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
+			add("files", dirs.Index(), false, fmt.Sprintf("mode %o lets other users read it → chmod 600 %s", st.Mode().Perm(), dirs.Index()))
+		}
+	}
+
+	probe := fmt.Sprintf("doctor/probe-%d", os.Getpid())
+	s := env.Store()
+	kerr := s.Set(probe, "probe")
+	if kerr == nil {
+		var got string
+		got, kerr = s.Get(probe)
+		if kerr == nil && got != "probe" {
+			kerr = fmt.Errorf("read back a different value")
+		}
+		_ = s.Delete(probe)
+	}
+	if kerr != nil {
+		add("keyring", "round trip", false, kerr.Error())
+	} else {
+		add("keyring", "round trip", true, "store, read and delete work")
+	}
+
+	if kerr == nil {
+		v, err := env.Vault()
+		if err == nil {
+			problems, derr := v.Doctor(!*checkOnly)
+			for _, p := range problems {
+				status := p.Problem + " → " + p.Fix
+				add("index", p.Key, p.Repaired, status)
+				if p.Repaired {
+					rows[len(rows)-1].status = "repaired"
+				}
+			}
+			if derr != nil {
+				add("index", dirs.Index(), false, derr.Error())
+			} else if len(problems) == 0 {
+				toks, _ := v.List("")
+				add("index", dirs.Index(), true, fmt.Sprintf("%d tokens, each with its keyring item", len(toks)))
+			}
+		} else {
+			add("index", "open", false, err.Error())
+		}
+	}
+
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "AREA\tSUBJECT\tSTATUS\tDETAIL")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.area, r.subject, r.status, r.detail)
+	}
+	tw.Flush()
+	if bad > 0 {
+		fmt.Fprintf(env.Stdout, "\n%d problem(s) found.\n", bad)
+		return ExitFailure
+	}
+	return ExitOK
+}

@@ -83,6 +83,10 @@ func Install(env Env, opts Options) (Result, error) {
 		}
 		rec.add(e)
 		res.Entries = append(res.Entries, e)
+		if env.GOOS == "windows" {
+			res.Notices = append(res.Notices, Notice{Browser: "all", Text: "on Windows browsers find host manifests only through the registry, and --dir writes no registry key: " +
+				"run install without --dir to register the manifest for your browsers"})
+		}
 	} else {
 		for _, b := range browsers {
 			det := Detect(env, b)

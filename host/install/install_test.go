@@ -126,6 +126,15 @@ func TestInstallDir(t *testing.T) {
 	}
 }
 
+func TestInstallDirOnWindowsWarnsNoRegistryKey(t *testing.T) {
+	env := testEnv(t, "windows", nil)
+	res, err := Install(env, Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	require.Empty(t, env.Registry.(*fakeRegistry).keys)
+	require.Len(t, res.Notices, 1)
+	require.Contains(t, res.Notices[0].Text, "registry")
+}
+
 func TestInstallDirWithSystemIsUsageError(t *testing.T) {
 	env := testEnv(t, "linux", nil)
 	_, err := Install(env, Options{Dir: t.TempDir(), System: true})

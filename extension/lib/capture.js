@@ -15,7 +15,7 @@
 
   /** True when the page shows the «Токен выпущен» heading (exact text; look-alikes do not count). */
   function isIssuedPage(root) {
-    return TB.findLabel(root, ISSUED).length > 0;
+    return TB.findHeadingText(root, ISSUED).length > 0;
   }
   TB.isIssuedPage = isIssuedPage;
 

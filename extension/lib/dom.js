@@ -107,6 +107,13 @@
   }
   TB.findLabel = findLabel;
 
+  /** Strict form for headings: only a leading «✓» and whitespace may differ (no «?», no extra words). */
+  function findHeadingText(root, labels, opts) {
+    const want = (Array.isArray(labels) ? labels : [labels]).map((l) => norm(l).toLowerCase());
+    return findByText(root, (t) => want.includes(norm(t.replace(/^[\s✓✔☑]+/, '')).toLowerCase()), opts);
+  }
+  TB.findHeadingText = findHeadingText;
+
   /** Closest ancestor (crossing shadow roots) for which pred is true, at most `depth` steps up. */
   function ancestors(el, depth) {
     const out = [];

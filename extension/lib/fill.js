@@ -28,7 +28,7 @@
    * block is the run of siblings after the heading up to the next heading.
    */
   function findBlock(root) {
-    let headings = TB.findLabel(root, BLOCK_HEADING);
+    let headings = TB.findHeadingText(root, BLOCK_HEADING);
     if (headings.length > 1) headings = headings.filter((h) => isHeadingish(h) || TB.ancestors(h, 2).some(isHeadingish));
     if (headings.length !== 1) return null; // none, or ambiguous: never guess
     const heading = headings[0];

@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { page, load, CAPTURE_LIBS, FIXTURE_TOKEN, same, sleep, until } from './helpers.js';
+
+const URL_TB = 'https://www.tbank.ru/invest/settings/tokens';
+
+/** Start the capture controller with a fake background; returns {TB, ctl, sent, window}. */
+function start(fixture, opts = {}) {
+  const window = page(fixture, URL_TB, { mainWorld: opts.mainWorld });
+  const TB = load(window, CAPTURE_LIBS);
+  const sent = [];
+  const reply = opts.reply || ((msg) => {
+    if (msg.type === 'tb:capture') return { ok: true, created: sent.filter((m) => m.type === 'tb:capture').length === 1, token: { id: 'tok_1', label: msg.label, kind: msg.kind, masked: 't.TB…3456' } };
+    if (msg.type === 'tb:validate') return { ok: true, token: { id: 'tok_1', validation: { result: 'full_access', accounts: 2 } } };
+    return { ok: false, error: { code: 'not_allowed', message: 'x' } };
+  });
+  const ctl = TB.startCapture({
+    doc: window.document,
+    extensionId: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj',
+    send: async (msg) => { sent.push(msg); return reply(msg); },
+    getSettings: async () => opts.settings || null,
+    pollMs: 0,
+    debounceMs: 5,
+  });
+  return { TB, ctl, sent, window };
+}
+
+const captures = (sent) => sent.filter((m) => m.type === 'tb:capture');
+const host = (window) => window.document.querySelector('[data-tokenbridge="capture"]');
+
+for (const fixture of ['tinvest-text.html', 'tinvest-input.html', 'tinvest-shadow.html']) {
+  test('captures the token from ' + fixture, async () => {
+    const { sent, window, ctl } = start(fixture);
+    await until(() => captures(sent).length === 1, 2000, 'capture');
+    same(captures(sent)[0].secret, FIXTURE_TOKEN, 'captured value is not the fixture token');
+    await until(() => host(window) && host(window).getAttribute('data-tokenbridge-validation') === 'full_access', 2000, 'verdict');
+    assert.equal(host(window).getAttribute('data-tokenbridge-status'), 'stored');
+    assert.equal(host(window).shadowRoot, null, 'confirmation box must use a closed shadow root');
+    assert.ok(!window.document.body.textContent.includes(FIXTURE_TOKEN.slice(10, 40)) || fixture === 'tinvest-text.html', 'token leaked into page DOM');
+    const v = sent.find((m) => m.type === 'tb:validate');
+    assert.equal(v.token_id, 'tok_1');
+    ctl.scanNow();
+    await sleep(30);
+    assert.equal(captures(sent).length, 1, 'the same token must be stored once');
+    ctl.stop();
+  });
+}
+
+test('value only on «Скопировать токен» (navigator.clipboard.writeText in the main world)', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html', { mainWorld: true });
+  await sleep(30);
+  assert.equal(captures(sent).length, 0, 'nothing to capture before the copy');
+  window.document.getElementById('copy').click();
+  await until(() => captures(sent).length === 1, 2000, 'capture on copy');
+  same(captures(sent)[0].secret, FIXTURE_TOKEN);
+  window.document.getElementById('copy').click();
+  await sleep(30);
+  assert.equal(captures(sent).length, 1, 'second copy must not store again');
+  ctl.stop();
+});
+
+test('value only on copy via execCommand(copy) of a selected textarea', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-exec.html', { mainWorld: true });
+  window.document.getElementById('copy').click();
+  await until(() => captures(sent).length === 1, 2000, 'capture on execCommand copy');
+  same(captures(sent)[0].secret, FIXTURE_TOKEN);
+  ctl.stop();
+});
+
+test('a copy event carrying the token is captured (isolated world only)', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-exec.html');
+  const ev = new window.Event('copy', { bubbles: true });
+  ev.clipboardData = { getData: () => FIXTURE_TOKEN };
+  window.document.body.dispatchEvent(ev);
+  await until(() => captures(sent).length === 1, 2000, 'capture from copy event');
+  ctl.stop();
+});
+
+test('SPA flow: remembers «Полный доступ» + «Все счета», captures the late-rendered token', async () => {
+  const { sent, window, ctl } = start('tinvest-flow.html');
+  const d = window.document;
+  const fa = d.getElementById('fa');
+  fa.checked = true;
+  fa.dispatchEvent(new window.Event('change', { bubbles: true }));
+  d.getElementById('issue').click();
+  await until(() => captures(sent).length === 1, 3000, 'late capture');
+  const m = captures(sent)[0];
+  assert.equal(m.kind, 'full_access');
+  assert.deepEqual({ ...m.scope }, { all_accounts: true, account_name: '' });
+  assert.match(m.label, /полный доступ/);
+  ctl.stop();
+});
+
+test('SPA flow: «Только для чтения» on a named account', async () => {
+  const { sent, window, ctl } = start('tinvest-flow.html');
+  const d = window.document;
+  const sel = d.getElementById('acc');
+  sel.selectedIndex = 2;
+  sel.dispatchEvent(new window.Event('change', { bubbles: true }));
+  const ro = d.getElementById('ro');
+  ro.checked = true;
+  ro.dispatchEvent(new window.Event('change', { bubbles: true }));
+  d.getElementById('issue').click();
+  await until(() => captures(sent).length === 1, 3000, 'late capture');
+  const m = captures(sent)[0];
+  assert.equal(m.kind, 'readonly');
+  assert.deepEqual({ ...m.scope }, { all_accounts: false, account_name: 'ИИС' });
+  ctl.stop();
+});
+
+test('readIssueChoices with ARIA checkboxes and a combobox', () => {
+  const window = page(`<main><h3>Создание токена</h3>
+    <div role="combobox" aria-haspopup="listbox">… Брокерский счёт ▾</div>
+    <div><span role="checkbox" aria-checked="false"></span><span>Только для чтения</span></div>
+    <div><span role="checkbox" aria-checked="true"></span><span>Полный доступ</span></div>
+    <button>Выпустить токен</button></main>`, URL_TB);
+  const TB = load(window, CAPTURE_LIBS);
+  const c = TB.readIssueChoices(window.document);
+  assert.equal(c.kind, 'full_access');
+  assert.deepEqual({ ...c.scope }, { all_accounts: false, account_name: 'Брокерский счёт' });
+});
+
+test('masked or partial tokens are never captured', async () => {
+  const { sent, ctl } = start('tinvest-masked.html');
+  await sleep(60);
+  assert.equal(captures(sent).length, 0);
+  ctl.stop();
+});
+
+test('look-alike headings do not count as «Токен выпущен»', async () => {
+  const { sent, window, ctl, TB } = start('tinvest-lookalike.html', { mainWorld: true });
+  assert.equal(TB.isIssuedPage(window.document), false);
+  await sleep(40);
+  // even a page-script "candidate" is refused while the page is not the issued page
+  window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FIXTURE_TOKEN }));
+  await sleep(40);
+  assert.equal(captures(sent).length, 0);
+  ctl.stop();
+});
+
+test('page candidates must have the token shape', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html');
+  for (const bad of ['t.Ab…Yz9Q', 'hello', 't.' + 'x'.repeat(20), { toString: () => FIXTURE_TOKEN }]) {
+    window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: bad }));
+  }
+  await sleep(40);
+  assert.equal(captures(sent).length, 0);
+  ctl.stop();
+});
+
+test('auto-capture off: nothing is sent', async () => {
+  const { sent, ctl } = start('tinvest-text.html', { settings: { autocapture: false } });
+  await sleep(60);
+  assert.equal(sent.length, 0);
+  ctl.stop();
+});
+
+for (const [code, re] of [['host_missing', /install\.sh/], ['keyring_locked', /заблокирована/], ['host_forbidden', /--extension-id hodkpdeoebfagkfdfjfhcfnbemcgabcj/]]) {
+  test('store failure ' + code + ' is shown with its fix', async () => {
+    const { sent, window, ctl } = start('tinvest-text.html', { reply: () => ({ ok: false, error: { code, message: 'x' } }) });
+    await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === 'error:' + code, 2000, 'error status');
+    const text = host(window).__tbCtl._text();
+    assert.match(text, re);
+    assert.ok(text.indexOf('НЕ сохранён') < text.indexOf('NOT saved'), 'Russian first, then English');
+    assert.equal(captures(sent).length, 1);
+    ctl.stop();
+  });
+}
+
+test('validation verdict "invalid" updates the box', async () => {
+  const { window, ctl } = start('tinvest-text.html', { reply: (m) => m.type === 'tb:capture'
+    ? { ok: true, created: true, token: { id: 'tok_9', label: 'L', kind: 'full_access' } }
+    : { ok: true, token: { id: 'tok_9', validation: { result: 'invalid', accounts: 0 } } } });
+  await until(() => host(window) && host(window).getAttribute('data-tokenbridge-validation') === 'invalid', 2000, 'invalid verdict');
+  assert.match(host(window).__tbCtl._text(), /недействителен[\s\S]*invalid/);
+  ctl.stop();
+});

@@ -14,6 +14,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/filelock"
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/redact"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
@@ -109,6 +110,7 @@ func (m *Manager) getSecret(key string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read %s from the keyring: %w", key, err)
 	}
+	redact.Add(v) // scrub it from any log line or error text in this process
 	return v, nil
 }
 
@@ -198,6 +200,7 @@ func (m *Manager) Add(p Profile, cred Credentials, replace bool) error {
 }
 
 func (m *Manager) putOrDelete(key, v string) error {
+	redact.Add(v)
 	if v == "" {
 		return m.deleteSecret(key)
 	}
@@ -385,6 +388,8 @@ func (m *Manager) forgetRefresh(name string) error {
 // the metadata. Every intermediate state is safe: old metadata only under-states the new tokens'
 // lifetimes.
 func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, error) {
+	redact.Add(res.access)
+	redact.Add(res.refresh)
 	if res.refresh != "" {
 		if err := m.Secrets.Set(keyRefresh(p.Name), res.refresh); err != nil {
 			return nil, fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring (the old one is spent; the next call signs in again): %w", p.Name, err)

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tokenbridge/tokenbridge/host/moex"
+	"github.com/tokenbridge/tokenbridge/host/redact"
 )
 
 // Exit codes.
@@ -118,7 +119,7 @@ func clip(s string) string {
 }
 
 func (c *cmd) fail(err error) int {
-	fmt.Fprintf(c.io.Stderr, "tokenbridge moex: %v\n", err)
+	fmt.Fprintln(c.io.Stderr, "tokenbridge moex: "+redact.String(err.Error()))
 	if moex.ErrorCode(err) == moex.CodeInvalid {
 		return ExitUsage
 	}
@@ -197,9 +198,12 @@ func (c *cmd) readSecret(prompt string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read %s from the terminal: %w", prompt, err)
 		}
+		redact.Add(string(b))
 		return string(b), nil
 	}
-	return c.readLine(prompt)
+	s, err := c.readLine(prompt)
+	redact.Add(s)
+	return s, err
 }
 
 // readLine reads the next stdin line (bounded); a terminal echoes it (for non-secrets).

@@ -1,0 +1,246 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import vm from 'node:vm';
+import { read, FIXTURE_TOKEN, same } from './helpers.js';
+
+const EXT_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
+const SRC = read('background.js');
+
+/** Load background.js in a fresh context with a fake chrome. hostReply(msg) -> reply fields or an error. */
+function boot(opts = {}) {
+  const hostLog = [];
+  const listeners = { message: [], connect: [], external: [] };
+  let connects = 0;
+  const ports = [];
+  const chrome = {
+    runtime: {
+      id: EXT_ID,
+      lastError: undefined,
+      getURL: (p) => 'chrome-extension://' + EXT_ID + '/' + p,
+      onMessage: { addListener: (f) => listeners.message.push(f) },
+      onConnect: { addListener: (f) => listeners.connect.push(f) },
+      onMessageExternal: { addListener: (f) => listeners.external.push(f) },
+      onConnectExternal: { addListener: (f) => listeners.external.push(f) },
+      connectNative(name) {
+        connects++;
+        assert.equal(name, 'dev.tokenbridge.host');
+        const onMsg = [];
+        const onDisc = [];
+        const port = {
+          name,
+          onMessage: { addListener: (f) => onMsg.push(f) },
+          onDisconnect: { addListener: (f) => onDisc.push(f) },
+          postMessage(m) {
+            hostLog.push(JSON.parse(JSON.stringify(m)));
+            setImmediate(() => {
+              if (opts.disconnectWith) {
+                chrome.runtime.lastError = { message: opts.disconnectWith };
+                for (const f of onDisc) f(port);
+                chrome.runtime.lastError = undefined;
+                return;
+              }
+              const r = (opts.hostReply || defaultReply)(m);
+              const reply = r && r.error ? { id: m.id, ok: false, error: r.error } : { id: m.id, ok: true, ...r };
+              for (const f of onMsg) f(reply);
+            });
+          },
+          disconnect() {},
+          _disconnect(text) { chrome.runtime.lastError = text ? { message: text } : undefined; for (const f of onDisc) f(port); chrome.runtime.lastError = undefined; },
+        };
+        ports.push(port);
+        return port;
+      },
+    },
+    tabs: {
+      query: async () => opts.tabs || [],
+      sendMessage: async (tabId, msg, o) => { (opts.tabMessages || []).push({ tabId, msg, o }); return { ok: true, status: 'filled' }; },
+    },
+    storage: { local: { get: async () => ({}), set: async () => {} } },
+  };
+  const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: {} };
+  ctx.globalThis = ctx;
+  ctx.self = ctx;
+  vm.createContext(ctx);
+  vm.runInContext(SRC, ctx);
+  const call = (msg, sender) => new Promise((resolve) => {
+    const keep = listeners.message[0](msg, sender, resolve);
+    assert.equal(keep, true);
+  });
+  return { call, hostLog, listeners, ports, connects: () => connects, bg: ctx.__tokenbridgeBackground };
+}
+
+function defaultReply(m) {
+  switch (m.cmd) {
+    case 'hello': return { protocol: 1, version: 'test', keyring: 'ok' };
+    case 'list': return { tokens: [{ id: 'tok_a', provider: 'tinvest', kind: 'full_access', source_origin: 'https://www.tinkoff.ru', label: 'A', masked: 't.TB…3456' }] };
+    case 'get': return { secret: FIXTURE_TOKEN, token: { id: m.token_id, label: 'A' } };
+    case 'store': return { created: true, token: { id: 'tok_new', label: m.label, kind: m.kind } };
+    case 'validate': return { token: { id: m.token_id, validation: { result: 'full_access', accounts: [{ id: '1' }, { id: '2' }] } } };
+    case 'record_use': return { token: { id: m.token_id } };
+    default: return { error: { code: 'unknown_cmd', message: 'x' } };
+  }
+}
+
+const tabSender = (url, extra = {}) => ({ id: EXT_ID, url, origin: new URL(url).origin, tab: { id: 7, url }, frameId: 0, ...extra });
+const LOGOS = 'https://logos-up.com/profile/';
+const BROKER = 'https://www.tbank.ru/invest/settings/tokens';
+const POPUP = { id: EXT_ID, url: 'chrome-extension://' + EXT_ID + '/popup/popup.html' };
+
+test('no listener for other extensions (onMessageExternal / onConnectExternal)', () => {
+  const { listeners } = boot();
+  assert.equal(listeners.external.length, 0);
+  assert.equal(listeners.message.length, 1);
+});
+
+const REFUSED = [
+  ['another extension', { ...tabSender(LOGOS), id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }],
+  ['no sender id (web page)', { ...tabSender(LOGOS), id: undefined }],
+  ['a sub-frame of Logos', tabSender(LOGOS, { frameId: 3 })],
+  ['frameId missing', tabSender(LOGOS, { frameId: undefined })],
+  ['no tab', { id: EXT_ID, url: LOGOS, origin: 'https://logos-up.com', frameId: 0 }],
+  ['http Logos', tabSender('http://logos-up.com/profile/')],
+  ['Logos on another path', tabSender('https://logos-up.com/login/')],
+  ['look-alike host', tabSender('https://logos-up.com.evil.example/profile/')],
+  ['subdomain', tabSender('https://evil.logos-up.com/profile/')],
+  ['explicit port', tabSender('https://logos-up.com:8443/profile/')],
+  ['userinfo', tabSender('https://user:pw@logos-up.com/profile/')],
+  ['origin disagrees with url', tabSender(LOGOS, { origin: 'https://evil.example' })],
+  ['broker page asking for a fill', tabSender(BROKER)],
+  ['another extension page', { id: EXT_ID, url: 'chrome-extension://' + EXT_ID + '/offscreen/offscreen.html' }],
+  ['garbage sender', null],
+];
+
+for (const [name, sender] of REFUSED) {
+  test('nothing released to ' + name, async () => {
+    const { call, hostLog } = boot();
+    const r = await call({ type: 'tb:fill-secret', token_id: 'tok_a', origin: 'https://logos-up.com' }, sender);
+    assert.equal(r.ok, false);
+    assert.equal(r.secret, undefined);
+    assert.equal(hostLog.filter((m) => m.cmd === 'get').length, 0, 'host was asked for a secret');
+  });
+}
+
+test('popup-only commands are refused from content scripts', async () => {
+  const { call, hostLog } = boot();
+  for (const type of ['tb:copy', 'tb:list', 'tb:delete', 'tb:moex-copy', 'tb:fill-active']) {
+    const r = await call({ type, token_id: 'tok_a', name: 'p' }, tabSender(LOGOS));
+    assert.equal(r.ok, false, type);
+    const r2 = await call({ type, token_id: 'tok_a', name: 'p' }, tabSender(BROKER));
+    assert.equal(r2.ok, false, type);
+  }
+  assert.equal(hostLog.length, 0);
+});
+
+test('Logos top frame gets the secret; origin comes from sender, not the message', async () => {
+  const { call, hostLog } = boot();
+  const r = await call({ type: 'tb:fill-secret', token_id: 'tok_a', origin: 'https://evil.example' }, tabSender('https://www.logos-up.com/profile/'));
+  assert.equal(r.ok, true);
+  same(r.secret, FIXTURE_TOKEN);
+  const get = hostLog.find((m) => m.cmd === 'get');
+  assert.equal(get.purpose, 'fill');
+  assert.equal(get.origin, 'https://www.logos-up.com');
+  const ru = await call({ type: 'tb:record-use', token_id: 'tok_a', origin: 'https://evil.example' }, tabSender(LOGOS));
+  assert.equal(ru.ok, true);
+  assert.equal(hostLog.find((m) => m.cmd === 'record_use').origin, 'https://logos-up.com');
+});
+
+test('fill candidates carry metadata only', async () => {
+  const { call } = boot();
+  const r = await call({ type: 'tb:fill-candidates' }, tabSender(LOGOS));
+  assert.equal(r.ok, true);
+  assert.deepEqual(Object.keys(r.tokens[0]).sort(), ['created_at', 'id', 'kind', 'label', 'last_used_at', 'masked', 'provider', 'validation']);
+});
+
+test('capture: source_origin from sender; token shape enforced; validate limited to own captures', async () => {
+  const { call, hostLog } = boot();
+  const r = await call({ type: 'tb:capture', secret: FIXTURE_TOKEN, kind: 'full_access', scope: { all_accounts: true, account_name: '' }, label: 'T-Invest', source_origin: 'https://evil.example' }, tabSender(BROKER));
+  assert.equal(r.ok, true);
+  assert.equal(r.token.id, 'tok_new');
+  const store = hostLog.find((m) => m.cmd === 'store');
+  assert.equal(store.source_origin, 'https://www.tbank.ru');
+  assert.equal(store.provider, 'tinvest');
+  const v = await call({ type: 'tb:validate', token_id: 'tok_new' }, tabSender(BROKER));
+  assert.equal(v.ok, true);
+  assert.equal(v.token.validation.accounts, 2);
+  // tok_a was stored from tinkoff.ru, not from this tab's origin: refused.
+  const v2 = await call({ type: 'tb:validate', token_id: 'tok_a' }, tabSender(BROKER));
+  assert.equal(v2.ok, false);
+  assert.equal(v2.error.code, 'not_allowed');
+  const bad = await call({ type: 'tb:capture', secret: 't.Ab…Yz9Q', kind: 'full_access' }, tabSender(BROKER));
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'bad_request');
+  const badKind = await call({ type: 'tb:capture', secret: FIXTURE_TOKEN, kind: 'admin' }, tabSender(BROKER));
+  assert.equal(badKind.error.code, 'bad_request');
+  assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 1);
+});
+
+test('capture from a sub-frame or a non-broker origin is refused', async () => {
+  const { call, hostLog } = boot();
+  for (const s of [tabSender(BROKER, { frameId: 2 }), tabSender('https://www.tbank.ru/other/'), tabSender(LOGOS)]) {
+    const r = await call({ type: 'tb:capture', secret: FIXTURE_TOKEN, kind: 'full_access' }, s);
+    assert.equal(r.ok, false);
+  }
+  assert.equal(hostLog.length, 0);
+});
+
+test('popup: one native port for many requests; popup replies never contain secrets', async () => {
+  const { call, connects, hostLog } = boot();
+  assert.equal((await call({ type: 'tb:hello' }, POPUP)).keyring, 'ok');
+  assert.equal((await call({ type: 'tb:list' }, POPUP)).tokens.length, 1);
+  assert.equal(connects(), 1);
+  const ids = hostLog.map((m) => m.id);
+  assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+});
+
+test('popup fill-active only targets a Logos tab, with frameId 0, and sends no secret', async () => {
+  const tabMessages = [];
+  const a = boot({ tabs: [{ id: 5, url: 'https://evil.example/profile' }], tabMessages });
+  const r = await a.call({ type: 'tb:fill-active', token_id: 'tok_a' }, POPUP);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'no_logos_tab');
+  const b = boot({ tabs: [{ id: 5, url: LOGOS }], tabMessages });
+  const r2 = await b.call({ type: 'tb:fill-active', token_id: 'tok_a' }, POPUP);
+  assert.equal(r2.ok, true);
+  assert.equal(tabMessages.length, 1);
+  assert.equal(tabMessages[0].o.frameId, 0);
+  assert.deepEqual(Object.keys(tabMessages[0].msg).sort(), ['token_id', 'type']);
+  assert.equal(b.hostLog.filter((m) => m.cmd === 'get').length, 0);
+});
+
+test('host not installed / forbidden map to clear codes with the fix', async () => {
+  const a = boot({ disconnectWith: 'Specified native messaging host not found.' });
+  const r = await a.call({ type: 'tb:hello' }, POPUP);
+  assert.equal(r.error.code, 'host_missing');
+  assert.match(r.error.message, /\.\/scripts\/install\.sh/);
+  const b = boot({ disconnectWith: 'Access to the specified native messaging host is forbidden.' });
+  const r2 = await b.call({ type: 'tb:hello' }, POPUP);
+  assert.equal(r2.error.code, 'host_forbidden');
+  assert.match(r2.error.message, /tokenbridge install --extension-id hodkpdeoebfagkfdfjfhcfnbemcgabcj/);
+  const c = boot({ disconnectWith: 'No such native application dev.tokenbridge.host' });
+  assert.equal((await c.call({ type: 'tb:hello' }, POPUP)).error.code, 'host_missing');
+});
+
+test('reconnects after the host port disconnects', async () => {
+  const { call, ports, connects } = boot();
+  await call({ type: 'tb:hello' }, POPUP);
+  ports[0]._disconnect('Native host has exited.');
+  await call({ type: 'tb:hello' }, POPUP);
+  assert.equal(connects(), 2);
+});
+
+test('host errors pass through with their code (e.g. keyring_locked, target_denied)', async () => {
+  const { call } = boot({ hostReply: (m) => m.cmd === 'get' ? { error: { code: 'target_denied', message: 'no' } } : { error: { code: 'keyring_locked', message: 'unlock it' } } });
+  assert.equal((await call({ type: 'tb:hello' }, POPUP)).error.code, 'keyring_locked');
+  const r = await call({ type: 'tb:fill-secret', token_id: 'tok_a' }, tabSender(LOGOS));
+  assert.equal(r.error.code, 'target_denied');
+  assert.equal(r.secret, undefined);
+});
+
+test('malformed messages and ids are rejected before reaching the host', async () => {
+  const { call, hostLog } = boot();
+  for (const m of [null, 'x', {}, { type: 5 }, { type: 'tb:fill-secret', token_id: '../../x' }, { type: 'tb:fill-secret', token_id: 'a'.repeat(65) }, { type: 'tb:fill-secret' }]) {
+    const r = await call(m, tabSender(LOGOS));
+    assert.equal(r.ok, false);
+  }
+  assert.equal(hostLog.length, 0);
+});

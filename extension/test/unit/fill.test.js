@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { page, load, FILL_LIBS, FIXTURE_TOKEN, OTHER_TOKEN, same, sleep, until } from './helpers.js';
+
+const URL_LOGOS = 'https://logos-up.com/profile/';
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const iso = (days) => new Date(NOW - days * 86400000).toISOString();
+
+const TOKENS = [
+  { id: 'tok_old_full', provider: 'tinvest', label: 'Старый полный', kind: 'full_access', created_at: iso(30), validation: { result: 'full_access' } },
+  { id: 'tok_new_full', provider: 'tinvest', label: 'Новый полный', kind: 'full_access', created_at: iso(2) },
+  { id: 'tok_ro', provider: 'tinvest', label: 'Чтение', kind: 'readonly', created_at: iso(1), validation: { result: 'readonly' } },
+  { id: 'tok_bad', provider: 'tinvest', label: 'Отозван', kind: 'full_access', created_at: iso(0), validation: { result: 'invalid' } },
+];
+const SECRETS = { tok_old_full: OTHER_TOKEN, tok_new_full: FIXTURE_TOKEN };
+
+function start(fixture, opts = {}) {
+  const window = page(fixture, opts.url || URL_LOGOS);
+  const TB = load(window, FILL_LIBS);
+  const sent = [];
+  const tokens = opts.tokens || TOKENS;
+  const ctl = TB.startFill({
+    doc: window.document,
+    extensionId: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj',
+    send: async (msg) => {
+      sent.push(msg);
+      if (opts.reply) return opts.reply(msg);
+      if (msg.type === 'tb:fill-candidates') return { ok: true, tokens };
+      if (msg.type === 'tb:fill-secret') return SECRETS[msg.token_id] ? { ok: true, secret: SECRETS[msg.token_id], token: tokens.find((t) => t.id === msg.token_id) } : { ok: false, error: { code: 'not_found', message: 'no such token' } };
+      if (msg.type === 'tb:record-use') return { ok: true, token: { id: msg.token_id } };
+      return { ok: false, error: { code: 'not_allowed', message: 'x' } };
+    },
+    getSettings: async () => opts.settings || null,
+    pollMs: 0,
+    debounceMs: 5,
+  });
+  return { TB, ctl, sent, window, d: window.document };
+}
+const status = (d) => { const h = d.querySelector('[data-tokenbridge="fill"]'); return h && h.getAttribute('data-tokenbridge-status'); };
+const secretsFetched = (sent) => sent.filter((m) => m.type === 'tb:fill-secret');
+
+test('pickBestToken: skips invalid/readonly/sandbox, full access first, then newest', () => {
+  const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
+  const p = TB.pickBestToken(TOKENS);
+  assert.equal(p.best.id, 'tok_new_full');
+  assert.deepEqual([...p.choices.map((t) => t.id)], ['tok_new_full', 'tok_old_full']);
+  assert.deepEqual([...p.skipped.map((s) => s.reason).sort()], ['invalid', 'readonly']);
+  const none = TB.pickBestToken([TOKENS[2], TOKENS[3], { id: 'sb', kind: 'sandbox' }]);
+  assert.equal(none.best, null);
+  const why = TB.noTokenReason(none);
+  assert.match(why[0], /недействителен/);
+  assert.match(why[1], /sandbox/);
+  assert.match(TB.noTokenReason(TB.pickBestToken([]))[0], /Нет сохранённых токенов/);
+  const unknownFirst = TB.pickBestToken([{ id: 'u', kind: 'unknown', created_at: iso(0) }, { id: 'f', kind: 'full_access', created_at: iso(9) }]);
+  assert.equal(unknownFirst.best.id, 'f');
+});
+
+test('radio layout: fills only after «Тинькофф» is chosen, and only the block field', async () => {
+  const { d, window, sent, ctl } = start('logos-radio.html');
+  await sleep(40);
+  assert.equal(secretsFetched(sent).length, 0, 'nothing fetched before a broker is chosen');
+  assert.equal(status(d), 'offer');
+  const rt = d.getElementById('r-t');
+  rt.checked = true;
+  rt.dispatchEvent(new window.Event('change', { bubbles: true }));
+  await until(() => d.getElementById('token').value !== '', 2000, 'fill');
+  same(d.getElementById('token').value, FIXTURE_TOKEN, 'filled the wrong token');
+  assert.equal(d.getElementById('decoy-risk').value, '');
+  assert.equal(d.getElementById('other-token').value, '');
+  assert.equal(window.__connectClicks || 0, 0, 'never press «Подключить портфель» without auto-connect');
+  assert.equal(status(d), 'filled');
+  assert.equal(secretsFetched(sent)[0].token_id, 'tok_new_full');
+  // Two full-access tokens: the chooser offers both.
+  const ids = d.querySelector('[data-tokenbridge="fill"]').__tbCtl._buttons().map((b) => b.getAttribute('data-token-id'));
+  assert.deepEqual([...ids], ['tok_new_full', 'tok_old_full']);
+  // Choose the other one.
+  d.querySelector('[data-tokenbridge="fill"]').__tbCtl._buttons()[1].click();
+  await until(() => d.getElementById('token').value === OTHER_TOKEN, 2000, 'refill with chosen token');
+  // Connected: record the use once.
+  d.getElementById('connect-btn').click();
+  await until(() => sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use');
+  assert.equal(sent.filter((m) => m.type === 'tb:record-use').length, 1);
+  assert.equal(sent.find((m) => m.type === 'tb:record-use').token_id, 'tok_old_full');
+  assert.equal(status(d), 'connected');
+  ctl.stop();
+});
+
+test('switching to «Другой брокер» after a fill takes the token back out', async () => {
+  const { d, window, ctl } = start('logos-decoy.html');
+  await until(() => d.getElementById('token').value !== '', 2000, 'fill');
+  const ro = d.getElementById('r-o');
+  ro.checked = true;
+  ro.dispatchEvent(new window.Event('change', { bubbles: true }));
+  await until(() => d.getElementById('token').value === '', 2000, 'cleared');
+  ctl.stop();
+});
+
+test('React-like controlled input accepts the value; auto-connect presses the button when enabled', async () => {
+  const { d, window, sent, ctl } = start('logos-react.html', { settings: { autoconnect: true } });
+  await until(() => status(d) === 'offer', 2000, 'offer');
+  d.getElementById('b-t').click();
+  await until(() => window.__reactState.token !== '', 2000, 'react state updated');
+  same(window.__reactState.token, FIXTURE_TOKEN, 'state does not hold the token');
+  assert.equal(window.__connectClicks, 1, 'auto-connect clicked once');
+  await until(() => sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use after «Портфель подключен»');
+  ctl.stop();
+});
+
+test('a plain assignment would NOT update the React-like state (the fixture really tracks)', async () => {
+  const window = page('logos-react.html', URL_LOGOS);
+  window.document.getElementById('b-t').click();
+  const input = window.document.getElementById('tok');
+  input.value = 'x';
+  input.dispatchEvent(new window.Event('input', { bubbles: true }));
+  assert.equal(window.__reactState.token, '');
+});
+
+test('offer button chooses «Тинькофф» and fills in one click (plain buttons without state)', async () => {
+  const { d, ctl } = start('logos-plain.html');
+  await until(() => status(d) === 'offer', 2000, 'offer');
+  d.querySelector('[data-tokenbridge="fill"]').__tbCtl._buttons()[0].click();
+  await until(() => d.getElementById('token') && d.getElementById('token').value !== '', 3000, 'fill after offer');
+  same(d.getElementById('token').value, FIXTURE_TOKEN);
+  ctl.stop();
+});
+
+test('plain buttons: the user picking «Другой брокер» is never filled', async () => {
+  const { d, sent, ctl } = start('logos-plain.html');
+  d.getElementById('o-o').click();
+  await sleep(80);
+  assert.equal(d.getElementById('other').value, '');
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('«Другой брокер» chosen: never filled, not even on a background request', async () => {
+  const { d, sent, ctl } = start('logos-other.html');
+  await sleep(60);
+  assert.equal(d.getElementById('token').value, '');
+  const r = await ctl.request({ type: 'tb:fill-request', token_id: 'tok_new_full' });
+  assert.equal(r.ok, false);
+  assert.equal(r.status, 'other_broker');
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('flat layout: decoys before/after the block and in a frame stay empty', async () => {
+  const { d, ctl } = start('logos-decoy.html');
+  await until(() => d.getElementById('token').value !== '', 2000, 'fill');
+  for (const id of ['decoy-before', 'decoy-after', 'decoy-area']) assert.equal(d.getElementById(id).value, '', id);
+  ctl.stop();
+});
+
+test('look-alike headings: no block, nothing fetched or filled', async () => {
+  const { d, sent, TB, ctl } = start('logos-lookalike.html');
+  assert.equal(TB.findBlock(d), null);
+  await sleep(60);
+  for (const id of ['f1', 'f2', 'f3']) assert.equal(d.getElementById(id).value, '');
+  assert.equal(sent.length, 0);
+  ctl.stop();
+});
+
+test('no usable token: says why and fills nothing', async () => {
+  const { d, window, ctl } = start('logos-radio.html', { tokens: [TOKENS[2], TOKENS[3]] });
+  const rt = d.getElementById('r-t');
+  rt.checked = true;
+  rt.dispatchEvent(new window.Event('change', { bubbles: true }));
+  await until(() => status(d) === 'none:all_skipped', 2000, 'none status');
+  assert.match(d.querySelector('[data-tokenbridge="fill"]').__tbCtl._text(), /только чтение[\s\S]*read-only/);
+  assert.equal(d.getElementById('token').value, '');
+  ctl.stop();
+});
+
+test('host errors are shown with their fix; auto-fill off fills nothing', async () => {
+  const a = start('logos-decoy.html', { reply: () => ({ ok: false, error: { code: 'host_missing', message: 'x' } }) });
+  await until(() => status(a.d) === 'error:host_missing', 2000, 'error');
+  assert.match(a.d.querySelector('[data-tokenbridge="fill"]').__tbCtl._text(), /install\.sh/);
+  a.ctl.stop();
+  const b = start('logos-decoy.html', { settings: { autofill: false } });
+  await sleep(60);
+  assert.equal(b.d.getElementById('token').value, '');
+  assert.equal(secretsFetched(b.sent).length, 0);
+  b.ctl.stop();
+});
+
+test('page scripts cannot trigger a fill with postMessage or CustomEvent', async () => {
+  const { d, window, sent, ctl } = start('logos-plain.html');
+  window.postMessage({ type: 'tb:fill-request', token_id: 'tok_new_full' }, '*');
+  d.dispatchEvent(new window.CustomEvent('tb:fill-request', { detail: { token_id: 'tok_new_full' } }));
+  d.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: 'x' }));
+  await sleep(80);
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { read, EXT, page, load } from './helpers.js';
+
+const manifest = JSON.parse(read('manifest.json'));
+
+test('manifest: MV3, one tree for Chromium and Firefox', () => {
+  assert.equal(manifest.manifest_version, 3);
+  assert.equal(manifest.background.service_worker, 'background.js');
+  assert.deepEqual(manifest.background.scripts, ['background.js']);
+  assert.equal(manifest.browser_specific_settings.gecko.id, 'tokenbridge@tokenbridge.dev');
+  assert.ok(parseInt(manifest.browser_specific_settings.gecko.strict_min_version, 10) >= 128, 'world: MAIN needs Firefox 128');
+  assert.ok(manifest.key.startsWith('MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyaNzkA8ejyMF5TwyOpZdUVc'));
+  assert.equal(manifest.default_locale, 'ru');
+});
+
+test('manifest: least permissions, no host permissions, no external messaging', () => {
+  assert.deepEqual([...manifest.permissions].sort(), ['clipboardWrite', 'nativeMessaging', 'offscreen', 'storage']);
+  assert.equal(manifest.host_permissions, undefined);
+  assert.equal(manifest.optional_host_permissions, undefined);
+  assert.equal(manifest.externally_connectable, undefined);
+  assert.equal(manifest.web_accessible_resources, undefined, 'no page may load extension files');
+});
+
+test('manifest: content scripts only on the four allowed patterns, top frame only', () => {
+  const allowed = new Set(['https://www.tbank.ru/invest/settings/*', 'https://www.tinkoff.ru/invest/settings/*',
+    'https://logos-up.com/profile*', 'https://www.logos-up.com/profile*']);
+  for (const cs of manifest.content_scripts) {
+    assert.equal(cs.all_frames, false);
+    assert.equal(cs.match_about_blank, undefined);
+    for (const m of cs.matches) assert.ok(allowed.has(m), 'unexpected match pattern');
+    for (const f of cs.js) assert.ok(existsSync(path.join(EXT, f)), 'missing ' + f);
+  }
+  const main = manifest.content_scripts.filter((c) => c.world === 'MAIN');
+  assert.equal(main.length, 1);
+  assert.deepEqual(main[0].js, ['content/tinvest-main.js']);
+  assert.ok(!main[0].matches.some((m) => m.includes('logos')), 'no main-world script on Logos');
+});
+
+test('background is a classic script without ES module syntax or external listeners', () => {
+  const src = read('background.js');
+  assert.doesNotMatch(src, /^\s*(import|export)\s/m);
+  assert.doesNotMatch(src, /onMessageExternal\.addListener|onConnectExternal\.addListener/);
+  assert.doesNotMatch(src, /console\.(log|info|debug|warn|error)/);
+});
+
+test('no console output and no storage of secrets in extension code', () => {
+  const files = ['background.js', 'popup/popup.js', 'offscreen/offscreen.js', ...readdirSync(path.join(EXT, 'lib')).map((f) => 'lib/' + f),
+    ...readdirSync(path.join(EXT, 'content')).map((f) => 'content/' + f)];
+  for (const f of files) {
+    const src = read(f);
+    assert.doesNotMatch(src, /console\.(log|info|debug|warn|error)/, f);
+    for (const m of src.matchAll(/storage\.(local|sync|session)\.set\(([^)]*)\)/g)) assert.match(m[2], /^\{ settings: /, f + ' stores something other than settings');
+    assert.doesNotMatch(src, /innerHTML\s*=/, f + ' uses innerHTML');
+  }
+});
+
+test('locales: ru and en have the same keys and cover every key the popup uses', () => {
+  const ru = JSON.parse(read('_locales/ru/messages.json'));
+  const en = JSON.parse(read('_locales/en/messages.json'));
+  assert.deepEqual(Object.keys(ru).sort(), Object.keys(en).sort());
+  const used = new Set();
+  const html = read('popup/popup.html');
+  for (const m of html.matchAll(/data-i18n(?:-placeholder)?="([^"]+)"/g)) used.add(m[1]);
+  for (const m of read('popup/popup.js').matchAll(/\bt\('([A-Za-z_]+)'\s*[,)]/g)) used.add(m[1]);
+  for (const k of ['kind_full_access', 'kind_readonly', 'kind_sandbox', 'kind_unknown', 'badge_full_access', 'badge_readonly', 'badge_sandbox', 'badge_invalid', 'badge_upstream', 'badge_unchecked']) used.add(k);
+  for (const k of used) assert.ok(ru[k] && en[k], 'missing locale key ' + k);
+  for (const k of ['extName', 'extDescription']) assert.ok(ru[k] && en[k]);
+  assert.match(ru.hostMissing.message, /\.\/scripts\/install\.sh/);
+});
+
+test('popup model: expiry = last use + 3 months, warning under 14 days, badges', () => {
+  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/popup-model.js']);
+  const now = Date.parse('2026-11-25T00:00:00Z');
+  const e = TB.expiryInfo({ last_used_at: '2026-09-01T00:00:00Z', created_at: '2026-01-01T00:00:00Z' }, now);
+  assert.equal(e.expires.toISOString().slice(0, 10), '2026-12-01');
+  assert.equal(e.soon, true);
+  const far = TB.expiryInfo({ created_at: '2026-11-20T00:00:00Z' }, now);
+  assert.equal(far.soon, false);
+  assert.equal(TB.addMonths(new Date('2026-11-30T00:00:00Z'), 3).toISOString().slice(0, 10), '2027-02-28');
+  assert.equal(TB.expiryInfo({}, now), null);
+  assert.equal(TB.badgeFor({}), 'unchecked');
+  assert.equal(TB.badgeFor({ validation: { result: 'sandbox' } }), 'sandbox');
+  assert.equal(TB.badgeFor({ validation: { result: 'weird' } }), 'unchecked');
+  assert.deepEqual([...TB.accountNames({ validation: { accounts: [{ name: 'ИИС' }, { id: '42' }] } })], ['ИИС', '42']);
+});

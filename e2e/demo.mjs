@@ -3,7 +3,7 @@
 // screenshots saved to docs/screenshots/ (or $TB_SCREENSHOTS_DIR). Started by scripts/demo.sh.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ID, fingerprint, keyringClear, keyringLookup, listTokens, ROOT } from './lib/env.mjs';
+import { CHROMIUM_ID, sameSecret, keyringClear, keyringLookup, listTokens, ROOT } from './lib/env.mjs';
 import { createRun, fillOnLogos, issueAndCapture } from './lib/flow.mjs';
 
 const shots = process.env.TB_SCREENSHOTS_DIR || join(ROOT, 'docs', 'screenshots');
@@ -21,7 +21,7 @@ try {
   const cap = await issueAndCapture(run, d, { screenshot: join(shots, 'capture-confirmation.png') });
   if (cap.status !== 'stored') throw new Error(`the extension did not store the token (status ${cap.status})`);
   say(`extension: token captured and stored in ${Math.round(cap.timings.capture)} ms; checked by the host: ${cap.validation}`);
-  const meta = (await listTokens(run.env)).find((t) => t.fingerprint === fingerprint(cap.token));
+  const meta = (await listTokens(run.env)).find((t) => sameSecret(t, cap.token));
   key = `tinvest/${meta.id}`;
   const inKeyring = (await keyringLookup(key)) === cap.token;
   say(`keyring: item service=tokenbridge username=${key} ${inKeyring ? 'holds the token' : 'MISSING'}; index shows only ${meta.masked}`);
@@ -35,6 +35,7 @@ try {
   await l.page.close();
 
   const p = await run.newPage();
+  await p.page.setViewportSize({ width: 440, height: 560 });
   await p.goto(`chrome-extension://${CHROMIUM_ID}/popup/popup.html`);
   await p.waitFor((id) => !!document.querySelector(`[data-token-id="${id}"]`), meta.id, { what: 'the popup to list the token' });
   await new Promise((r) => setTimeout(r, 300));

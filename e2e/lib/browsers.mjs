@@ -26,6 +26,7 @@ export async function launchChromium({ userDataDir, extensionDir, sites, certs, 
   const args = [
     ...(headless ? ['--headless=new'] : []),
     '--no-sandbox',
+    '--lang=ru',
     ...NO_NETWORK,
     `--host-resolver-rules=${sites.resolverRules()}, EXCLUDE localhost`,
     `--ignore-certificate-errors-spki-list=${certs.spki}`,
@@ -38,6 +39,7 @@ export async function launchChromium({ userDataDir, extensionDir, sites, certs, 
     ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
     env,
     viewport: { width: 1100, height: 820 },
+    locale: 'ru-RU',
     timeout: 30000,
   });
   return context;

@@ -69,8 +69,15 @@ export async function listTokens(env) {
   return Array.isArray(out) ? out : (out.tokens || []);
 }
 
-export function fingerprint(secret) {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
+/** Hex SHA-256 of a secret; a host fingerprint is a prefix of it (PROTOCOL.md: 12 chars, the host may use more). */
+export function sha256hex(secret) {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** True when the metadata's fingerprint identifies this secret. */
+export function sameSecret(meta, secret) {
+  const fp = meta && typeof meta.fingerprint === 'string' ? meta.fingerprint : '';
+  return fp.length >= 12 && sha256hex(secret).startsWith(fp);
 }
 
 /** The secret the keyring holds for key (attributes service=tokenbridge username=key), or null. */
@@ -166,8 +173,18 @@ export function scanTree(dir, secrets, { maxFile = 256 << 20 } = {}) {
   return hits;
 }
 
-/** Texts (console lines, logs) that contain a secret or any token-shaped string. */
+/**
+ * Lines (console output, logs) that contain a secret in any form or any token-shaped string,
+ * returned REDACTED ("#<line>: …[secret]…") so a failing assertion never prints the secret.
+ */
 export function leakyLines(lines, secrets) {
-  const forms = secrets.flatMap((s) => secretForms(s)).map((f) => f.buf.toString('latin1'));
-  return lines.filter((l) => TOKEN_RE.test(l) || forms.some((f) => l.includes(f)));
+  const forms = secrets.flatMap((s) => secretForms(s)).map((f) => f.buf.toString('latin1')).filter((f) => f.length >= 16);
+  const out = [];
+  lines.forEach((l, i) => {
+    if (!TOKEN_RE.test(l) && !forms.some((f) => l.includes(f))) return;
+    let r = l.replace(new RegExp(TOKEN_RE.source, 'g'), '[token]');
+    for (const f of forms) r = r.split(f).join('[secret]');
+    out.push(`#${i + 1}: ${r.slice(0, 300)}`);
+  });
+  return out;
 }

@@ -69,8 +69,8 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
       if (BROKER_HOSTS.includes(host)) {
         if (req.method === 'GET' && (path === '/invest/settings' || path.startsWith('/invest/settings/'))) {
           const html = file('broker.html')
-            .replace('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
-            .replace('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции');
+            .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
+            .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции');
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/invest/tokens') {

@@ -25,7 +25,7 @@ func runAdd(env *Env, args []string) int {
 	label := fs.String("label", "", "a name for the token (default: provider, kind and date)")
 	provider := fs.String("provider", vault.ProviderTInvest, "tinvest (T-Invest API token) or generic (any one-line secret)")
 	kind := fs.String("kind", vault.KindUnknown, "full_access, readonly, sandbox or unknown (`tokenbridge check` finds out)")
-	if code, done := Parse(fs, args); done {
+	if code, done := env.Parse(fs, args); done {
 		return code
 	}
 	if fs.NArg() > 0 {

@@ -56,6 +56,7 @@ type Env struct {
 	// Secrets, when set, replaces the OS keyring (tests).
 	Secrets secretstore.Store
 
+	help   func()
 	dirs   *config.Dirs
 	vault  *vault.Vault
 	log    *zerolog.Logger
@@ -143,16 +144,25 @@ func (e *Env) Flags(c *Command) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, strings.TrimSpace(c.Usage))
-		fmt.Fprintln(e.Stderr, "\nOptions:")
+		fmt.Fprintln(fs.Output(), strings.TrimSpace(c.Usage))
+		fmt.Fprintln(fs.Output(), "\nOptions:")
 		fs.PrintDefaults()
 	}
+	e.help = func() { fs.SetOutput(e.Stdout) }
 	return fs
 }
 
 // Parse parses args; done is true when the command should return code
-// right away (help shown or a usage error).
-func Parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+// right away (help shown, on stdout, or a usage error, on stderr).
+func (e *Env) Parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			e.help()
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK, true

@@ -29,7 +29,7 @@ type row struct{ area, subject, status, detail string }
 func runDoctor(env *Env, args []string) int {
 	fs := env.Flags(commands["doctor"])
 	checkOnly := fs.Bool("check", false, "only report, repair nothing")
-	if code, done := Parse(fs, args); done {
+	if code, done := env.Parse(fs, args); done {
 		return code
 	}
 	var rows []row

@@ -33,7 +33,7 @@ func runExec(env *Env, args []string) int {
 	ref := fs.String("token", "", "id or label of the token (see `tokenbridge list`)")
 	moexName := fs.String("moex", "", "MOEX profile name (see `tokenbridge moex list`)")
 	name := fs.String("env", "", "environment variable name (default INVEST_TOKEN, or MOEX_ACCESS_TOKEN with --moex)")
-	if code, done := Parse(fs, args); done {
+	if code, done := env.Parse(fs, args); done {
 		return code
 	}
 	argv := fs.Args()

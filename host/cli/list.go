@@ -23,7 +23,7 @@ func runList(env *Env, args []string) int {
 	fs := env.Flags(c)
 	asJSON := fs.Bool("json", false, "print JSON (an array of token objects, as in host/PROTOCOL.md)")
 	provider := fs.String("provider", "", "only this provider's tokens (tinvest, generic)")
-	if code, done := Parse(fs, args); done {
+	if code, done := env.Parse(fs, args); done {
 		return code
 	}
 	if fs.NArg() > 0 {

@@ -12,7 +12,7 @@ token at the broker: revoke it at https://id.tbank.ru/account.`, Run: runRm})
 
 func runRm(env *Env, args []string) int {
 	fs := env.Flags(commands["rm"])
-	if code, done := Parse(fs, args); done {
+	if code, done := env.Parse(fs, args); done {
 		return code
 	}
 	if fs.NArg() == 0 {

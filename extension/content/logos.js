@@ -17,6 +17,7 @@
     const send = env.send;
     let settings = Object.assign({}, DEFAULT_SETTINGS);
     let hint = null;              // last broker choice the USER clicked inside the block (trusted clicks only)
+    let armed = false;            // a trusted user action happened inside the block (page scripts cannot set it)
     let filled = null;            // {field, tokenId, digest, label}
     let autoTried = new WeakSet(); // fields we already tried to fill automatically
     let recorded = false;
@@ -121,11 +122,13 @@
       return fillWith(id, pick);
     }
 
-    function showOffer() {
+    /** One-click button: choose «Тинькофф» if needed and fill ('offer'), or just fill ('offer-fill'). */
+    function showOffer(kind) {
       const b = ui();
-      if (b.host.getAttribute('data-tokenbridge-status') === 'offer') return;
-      b.set('offer', [], 'info');
-      b.button(TB.tr('fill_offer').join(' / '), () => { chooseTinkoffAndFill(null); });
+      const st = kind || 'offer';
+      if (b.host.getAttribute('data-tokenbridge-status') === st) return;
+      b.set(st, [], 'info');
+      b.button(TB.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
     }
 
     async function recordUse() {
@@ -154,7 +157,11 @@
       }
       if (state === 'tinkoff') {
         const field = TB.findTokenField(block);
-        if (field && settings.autofill && !field.value && !autoTried.has(field) && !recorded) await autoFill(field);
+        if (!field || field.value || autoTried.has(field) || recorded) return;
+        // Fill automatically only after the user acted inside the block (a trusted click/key/change):
+        // a page script selecting «Тинькофф» by itself gets a button, not the token.
+        if (settings.autofill && armed) await autoFill(field);
+        else showOffer('offer-fill');
         return;
       }
       if (TB.findInBlock(block, TB.FILL_TEXT.TINKOFF).length) showOffer();
@@ -165,20 +172,24 @@
     mo.observe(d, { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
 
-    const onClick = (ev) => {
-      if (!ev.isTrusted && !TB.__allowUntrustedClicksForTests) return;
+    const onUser = (ev) => {
+      if (!ev.isTrusted && !TB.__allowUntrustedClicksForTests) { schedule(); return; }
       const block = TB.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.inBlock(block, t)) {
-        const near = (labels) => labels.map(TB.normLabel).includes(TB.normLabel(t.textContent)) ||
-          TB.ancestors(t, 3).some((a) => labels.map(TB.normLabel).includes(TB.normLabel(a.textContent)));
-        if (near(TB.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
-        else if (near(TB.FILL_TEXT.OTHER)) hint = 'other';
+        armed = true;
+        if (ev.type === 'click') {
+          const near = (labels) => labels.map(TB.normLabel).includes(TB.normLabel(t.textContent)) ||
+            TB.ancestors(t, 3).some((a) => labels.map(TB.normLabel).includes(TB.normLabel(a.textContent)));
+          if (near(TB.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
+          else if (near(TB.FILL_TEXT.OTHER)) hint = 'other';
+        }
       }
       schedule();
     };
-    d.addEventListener('click', onClick, true);
-    d.addEventListener('change', schedule, true);
+    d.addEventListener('click', onUser, true);
+    d.addEventListener('change', onUser, true);
+    d.addEventListener('keydown', onUser, true);
     const pollMs = env.pollMs == null ? 2000 : env.pollMs;
     const poll = pollMs > 0 ? setInterval(() => scanNow(), pollMs) : null;
 
@@ -192,8 +203,9 @@
       stopped = true;
       mo.disconnect();
       if (poll) clearInterval(poll);
-      d.removeEventListener('click', onClick, true);
-      d.removeEventListener('change', schedule, true);
+      d.removeEventListener('click', onUser, true);
+      d.removeEventListener('change', onUser, true);
+      d.removeEventListener('keydown', onUser, true);
     }
 
     return {
@@ -201,6 +213,7 @@
       /** Handle a background request (popup "fill into the active Logos tab"). */
       request(msg) {
         if (!msg || msg.type !== 'tb:fill-request' || typeof msg.token_id !== 'string') return Promise.resolve({ ok: false, status: 'bad_request' });
+        armed = true; // the user asked from the toolbar popup
         return chooseTinkoffAndFill(msg.token_id);
       },
       filled: () => filled && { tokenId: filled.tokenId },

@@ -103,7 +103,16 @@
     } else {
       const combo = Array.from(form.querySelectorAll('[role=combobox],[aria-haspopup],[role=listbox] [aria-selected=true]'))
         .find((c) => !TB.isHidden(c) && clean(c.textContent));
-      if (combo) scope = { all_accounts: false, account_name: clean(combo.textContent) };
+      // Or a dropdown shown as text with an arrow: «ИИС ▾» (its own text node, not an open menu).
+      const arrow = combo ? null : TB.findByText(form, (t, el) => /^[^▾▼⌄]{1,100}[▾▼⌄]$/.test(t) &&
+        Array.from(el.childNodes).some((n) => n.nodeType === 3 && /[▾▼⌄]/.test(n.nodeValue)))[0];
+      const pickEl = combo || arrow;
+      if (pickEl) {
+        // Use the element's own text nodes (an open menu's items are child elements).
+        const own = Array.from(pickEl.childNodes).filter((n) => n.nodeType === 3).map((n) => n.nodeValue).join(' ');
+        const name = clean(own) || clean(pickEl.textContent);
+        if (name) scope = TB.normLabel(name) === allRe ? { all_accounts: true, account_name: '' } : { all_accounts: false, account_name: name };
+      }
     }
     return { kind, scope };
   }

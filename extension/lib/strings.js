@@ -31,6 +31,7 @@
     fill_filled: ['tokenbridge вставил токен: $1.', 'tokenbridge filled the token: $1.'],
     fill_choose: ['Выберите токен:', 'Choose a token:'],
     fill_offer: ['Выбрать «Тинькофф» и вставить токен', 'Choose «Тинькофф» and fill the token'],
+    fill_offer_fill: ['Вставить токен T-Invest', 'Fill the T-Invest token'],
     fill_none: ['Нет сохранённых токенов T-Invest. Выпустите токен с полным доступом на tbank.ru.', 'No saved T-Invest tokens. Issue a full-access token on tbank.ru.'],
     fill_all_skipped: ['Нет подходящего токена: $1. Logos нужен действующий токен с полным доступом.', 'No usable token: $1. Logos needs a valid full-access token.'],
     fill_connected: ['Портфель подключен: использование токена записано.', 'Portfolio connected: token use recorded.'],

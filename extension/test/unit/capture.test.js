@@ -175,3 +175,17 @@ test('validation verdict "invalid" updates the box', async () => {
   assert.match(host(window).__tbCtl._text(), /недействителен[\s\S]*invalid/);
   ctl.stop();
 });
+
+test('readIssueChoices: role=checkbox labels with a «?» hint and an arrow dropdown «ИИС ▾»', () => {
+  const window = page(`<main><div>Создание токена</div>
+    <div role="button">ИИС ▾</div>
+    <label role="checkbox" aria-checked="false">Только для чтения<span title="hint">?</span><span aria-checked="false"></span></label>
+    <label role="checkbox" aria-checked="true">Полный доступ<span aria-checked="true">✓</span></label>
+    <p><button>Выпустить токен</button></p></main>`, URL_TB);
+  const TB = load(window, CAPTURE_LIBS);
+  const c = TB.readIssueChoices(window.document);
+  assert.equal(c.kind, 'full_access');
+  assert.deepEqual({ ...c.scope }, { all_accounts: false, account_name: 'ИИС' });
+  window.document.querySelector('[role=button]').textContent = 'Все счета ▾';
+  assert.deepEqual({ ...TB.readIssueChoices(window.document).scope }, { all_accounts: true, account_name: '' });
+});

@@ -60,9 +60,7 @@ test('radio layout: fills only after «Тинькофф» is chosen, and only th
   await sleep(40);
   assert.equal(secretsFetched(sent).length, 0, 'nothing fetched before a broker is chosen');
   assert.equal(status(d), 'offer');
-  const rt = d.getElementById('r-t');
-  rt.checked = true;
-  rt.dispatchEvent(new window.Event('change', { bubbles: true }));
+  d.getElementById('r-t').click();
   await until(() => d.getElementById('token').value !== '', 2000, 'fill');
   same(d.getElementById('token').value, FIXTURE_TOKEN, 'filled the wrong token');
   assert.equal(d.getElementById('decoy-risk').value, '');
@@ -87,6 +85,7 @@ test('radio layout: fills only after «Тинькофф» is chosen, and only th
 
 test('switching to «Другой брокер» after a fill takes the token back out', async () => {
   const { d, window, ctl } = start('logos-decoy.html');
+  d.getElementById('r-t').click();
   await until(() => d.getElementById('token').value !== '', 2000, 'fill');
   const ro = d.getElementById('r-o');
   ro.checked = true;
@@ -146,6 +145,7 @@ test('«Другой брокер» chosen: never filled, not even on a backgrou
 
 test('flat layout: decoys before/after the block and in a frame stay empty', async () => {
   const { d, ctl } = start('logos-decoy.html');
+  d.getElementById('r-t').click();
   await until(() => d.getElementById('token').value !== '', 2000, 'fill');
   for (const id of ['decoy-before', 'decoy-after', 'decoy-area']) assert.equal(d.getElementById(id).value, '', id);
   ctl.stop();
@@ -161,10 +161,8 @@ test('look-alike headings: no block, nothing fetched or filled', async () => {
 });
 
 test('no usable token: says why and fills nothing', async () => {
-  const { d, window, ctl } = start('logos-radio.html', { tokens: [TOKENS[2], TOKENS[3]] });
-  const rt = d.getElementById('r-t');
-  rt.checked = true;
-  rt.dispatchEvent(new window.Event('change', { bubbles: true }));
+  const { d, ctl } = start('logos-radio.html', { tokens: [TOKENS[2], TOKENS[3]] });
+  d.getElementById('r-t').click();
   await until(() => status(d) === 'none:all_skipped', 2000, 'none status');
   assert.match(d.querySelector('[data-tokenbridge="fill"]').__tbCtl._text(), /только чтение[\s\S]*read-only/);
   assert.equal(d.getElementById('token').value, '');
@@ -173,11 +171,14 @@ test('no usable token: says why and fills nothing', async () => {
 
 test('host errors are shown with their fix; auto-fill off fills nothing', async () => {
   const a = start('logos-decoy.html', { reply: () => ({ ok: false, error: { code: 'host_missing', message: 'x' } }) });
+  a.d.getElementById('r-t').click();
   await until(() => status(a.d) === 'error:host_missing', 2000, 'error');
   assert.match(a.d.querySelector('[data-tokenbridge="fill"]').__tbCtl._text(), /install\.sh/);
   a.ctl.stop();
   const b = start('logos-decoy.html', { settings: { autofill: false } });
+  b.d.getElementById('r-t').click();
   await sleep(60);
+  assert.equal(status(b.d), 'offer-fill', 'auto-fill off still offers the one-click button');
   assert.equal(b.d.getElementById('token').value, '');
   assert.equal(secretsFetched(b.sent).length, 0);
   b.ctl.stop();
@@ -190,5 +191,24 @@ test('page scripts cannot trigger a fill with postMessage or CustomEvent', async
   d.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: 'x' }));
   await sleep(80);
   assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('a page script choosing «Тинькофф» itself (untrusted clicks) gets no token, only the button', async () => {
+  const { d, sent, TB, ctl } = start('logos-react.html');
+  TB.__allowUntrustedClicksForTests = false;
+  d.getElementById('b-t').click(); // untrusted: dispatched by script
+  await until(() => status(d) === 'offer-fill', 2000, 'offer-fill');
+  assert.equal(d.getElementById('tok').value, '');
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('already chosen on load: one-click button fills', async () => {
+  const { d, ctl } = start('logos-decoy.html');
+  await until(() => status(d) === 'offer-fill', 2000, 'offer-fill');
+  assert.equal(d.getElementById('token').value, '');
+  d.querySelector('[data-tokenbridge="fill"]').__tbCtl._buttons()[0].click();
+  await until(() => d.getElementById('token').value !== '', 2000, 'fill via button');
   ctl.stop();
 });

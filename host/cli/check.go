@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
+	"github.com/tokenbridge/tokenbridge/host/vault"
+)
+
+func init() {
+	Register(&Command{Name: "check", Summary: "validate T-Invest tokens against the broker's API (read-only)", Usage: `
+Usage: tokenbridge check [ID|LABEL ...] [--all] [--json]
+
+Checks stored T-Invest tokens with read-only calls of the T-Invest API
+(UsersService/GetAccounts on production, SandboxService/GetSandboxAccounts on the
+sandbox): nothing is created, opened or changed. Each token is classified as
+full_access, readonly, sandbox, invalid (expired or revoked), or upstream (could not
+check: network or server trouble). The verdict, the accounts the token reaches and
+the time are saved in the token's metadata; the kind follows the verdict, and a
+working token's "last used" date moves (the broker keeps a token alive three months
+from its last use).
+
+With no ID and no --all every T-Invest token is checked.
+
+The token goes only to the T-Invest hosts (https://invest-public-api.tbank.ru and
+https://sandbox-invest-public-api.tbank.ru, or TOKENBRIDGE_TINVEST_URL and
+TOKENBRIDGE_TINVEST_SANDBOX_URL when set); nothing else is contacted.
+
+Exit codes: 0 every token works, 3 a token is invalid, 1 a token could not be
+checked (or another error), 2 usage error.`, Run: runCheck})
+}
+
+// checkTimeout bounds the check of one token.
+const checkTimeout = 60 * time.Second
+
+type checkEntry struct {
+	Ref   string       `json:"ref"`
+	Token *index.Token `json:"token,omitempty"`
+	Error string       `json:"error,omitempty"`
+}
+
+func runCheck(env *Env, args []string) int {
+	c := commands["check"]
+	fs := env.Flags(c)
+	all := fs.Bool("all", false, "check every stored T-Invest token")
+	asJSON := fs.Bool("json", false, `print JSON: an array of {"ref", "token"} or {"ref", "error"}`)
+	if code, done := env.Parse(fs, flagsFirst(args)); done {
+		return code
+	}
+	refs := fs.Args()
+	if *all && len(refs) > 0 {
+		fmt.Fprintln(env.Stderr, "tokenbridge: give token IDs or --all, not both")
+		return ExitUsage
+	}
+	v, err := env.Vault()
+	if err != nil {
+		return env.Fail(err)
+	}
+	if len(refs) == 0 {
+		toks, err := v.List(vault.ProviderTInvest)
+		if err != nil {
+			return env.Fail(err)
+		}
+		for _, t := range toks {
+			refs = append(refs, t.ID)
+		}
+		if len(refs) == 0 {
+			if *asJSON {
+				fmt.Fprintln(env.Stdout, "[]")
+			} else {
+				fmt.Fprintln(env.Stdout, "no T-Invest tokens stored (issue one on the bank's page with the extension installed, or `tokenbridge add`)")
+			}
+			return ExitOK
+		}
+	}
+	checker, err := tinvest.NewFromEnv()
+	if err != nil {
+		return env.Fail(err)
+	}
+	checker.Log = env.Log()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	entries := make([]checkEntry, 0, len(refs))
+	for _, ref := range refs {
+		entries = append(entries, checkOne(ctx, v, checker, ref))
+	}
+
+	code := ExitOK
+	for _, e := range entries {
+		switch {
+		case e.Error != "" || e.Token.Validation == nil:
+			if code == ExitOK {
+				code = ExitFailure
+			}
+		case e.Token.Validation.Result == string(tinvest.ResultInvalid):
+			code = ExitInvalid
+		case e.Token.Validation.Result == string(tinvest.ResultUpstream):
+			if code == ExitOK {
+				code = ExitFailure
+			}
+		}
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(entries); err != nil {
+			return env.Fail(err)
+		}
+		return code
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLABEL\tRESULT\tACCOUNTS\tMESSAGE")
+	for _, e := range entries {
+		if e.Error != "" {
+			fmt.Fprintf(tw, "%s\t-\terror\t-\t%s\n", e.Ref, e.Error)
+			continue
+		}
+		val := e.Token.Validation
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Token.ID, e.Token.Label, val.Result, accountsSummary(val.Accounts), val.Message)
+	}
+	if err := tw.Flush(); err != nil {
+		return env.Fail(err)
+	}
+	return code
+}
+
+// checkOne resolves ref (id or label) and validates the token.
+func checkOne(ctx context.Context, v *vault.Vault, checker tinvest.Checker, ref string) checkEntry {
+	e := checkEntry{Ref: ref}
+	tok, err := v.Find(ref)
+	if err != nil {
+		e.Error = err.Error()
+		return e
+	}
+	if tok.Provider != vault.ProviderTInvest {
+		e.Error = fmt.Sprintf("%s is a %q token: only T-Invest tokens can be checked", tok.ID, tok.Provider)
+		return e
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	tok, err = v.Validate(ctx, tok.ID, checker)
+	if err != nil {
+		e.Error = err.Error()
+		return e
+	}
+	e.Token = &tok
+	return e
+}
+
+// accountsSummary is "2: Брокерский счёт, ИИС" (names, or ids when unnamed).
+func accountsSummary(accs []index.Account) string {
+	if len(accs) == 0 {
+		return "-"
+	}
+	names := make([]string, 0, len(accs))
+	for i, a := range accs {
+		if i == 3 {
+			names = append(names, "…")
+			break
+		}
+		n := a.Name
+		if n == "" {
+			n = a.ID
+		}
+		names = append(names, n)
+	}
+	return fmt.Sprintf("%d: %s", len(accs), strings.Join(names, ", "))
+}
+
+// flagsFirst moves flags ahead of positional arguments so `check ID --json`
+// works like `check --json ID` (check's flags take no values). Everything after
+// "--" stays positional.
+func flagsFirst(args []string) []string {
+	var flags, pos []string
+	for i, a := range args {
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), pos...)
+}

@@ -127,7 +127,7 @@
       const b = ui();
       const st = kind || 'offer';
       if (b.host.getAttribute('data-tokenbridge-status') === st) return;
-      b.set(st, [], 'info');
+      b.set(st, [], 'info', true);
       b.button(TB.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
     }
 

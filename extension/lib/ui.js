@@ -9,7 +9,7 @@
 
   const CSS = [
     ':host{all:initial}',
-    '.box{position:fixed;right:16px;bottom:16px;z-index:2147483647;max-width:380px;min-width:220px;',
+    '.box{position:relative;max-width:380px;min-width:220px;box-sizing:border-box;',
     'font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#fff;',
     'border:1px solid #c9c9c9;border-left:4px solid #2a7de1;border-radius:8px;box-shadow:0 4px 18px rgba(0,0,0,.18);padding:10px 12px}',
     '.box.ok{border-left-color:#2e9d4f}.box.err{border-left-color:#d33}.box.warn{border-left-color:#e0a100}',
@@ -18,6 +18,7 @@
     'button{font:inherit;margin:4px 6px 0 0;padding:4px 10px;border:1px solid #2a7de1;border-radius:6px;background:#2a7de1;color:#fff;cursor:pointer}',
     'button.sec{background:#fff;color:#2a7de1}',
     '.x{position:absolute;top:4px;right:6px;border:0;background:none;color:#888;padding:0 4px;margin:0;font-size:16px}',
+    '.box.compact{padding:8px 28px 8px 8px}.box.compact .title{display:none}.box.compact .act button{display:block;width:100%;margin:0;padding:8px 10px}',
   ].join('');
 
   /**
@@ -47,15 +48,16 @@
     title.textContent = 'tokenbridge';
     const body = d.createElement('div');
     const actions = d.createElement('div');
+    actions.className = 'act';
     box.append(close, title, body, actions);
     shadow.append(style, box);
 
     const ctl = {
       host,
       /** Replace the text: lines is a list of [ru, en] pairs. tone: ok | err | warn | info. */
-      set(status, lines, tone) {
+      set(status, lines, tone, compact) {
         host.setAttribute('data-tokenbridge-status', status);
-        box.className = 'box ' + (tone || '');
+        box.className = 'box ' + (tone || '') + (compact ? ' compact' : '');
         body.textContent = '';
         for (const pair of lines || []) ctl.addLines(pair);
         actions.textContent = '';
@@ -92,7 +94,12 @@
       _text() { return body.textContent; },
       show() {
         if (!host.isConnected) (d.body || d.documentElement).append(host);
-        host.style.setProperty('display', 'block', 'important');
+        // The host itself is the fixed box, so its bounding rectangle is the visible box (e2e clicks its centre).
+        for (const [k, v] of [['position', 'fixed'], ['right', '16px'], ['bottom', '16px'], ['left', 'auto'], ['top', 'auto'],
+          ['z-index', '2147483647'], ['margin', '0'], ['padding', '0'], ['border', '0'], ['width', 'auto'], ['height', 'auto'],
+          ['max-width', '380px'], ['display', 'block'], ['visibility', 'visible'], ['opacity', '1'], ['transform', 'none']]) {
+          host.style.setProperty(k, v, 'important');
+        }
         host.removeAttribute('data-tokenbridge-hidden');
       },
       hide() {

@@ -124,22 +124,46 @@
         if (!r.ok) notice(errorText(r.error));
         await loadTokens();
       }),
-      button(t('actRename'), async () => {
-        const name = prompt(t('renamePrompt'), tok.label || '');
-        if (name === null) return;
-        const r = await send({ type: 'tb:update', token_id: tok.id, label: name.trim().slice(0, 100) });
-        if (!r.ok) notice(errorText(r.error));
-        await loadTokens();
-      }),
-      button(t('actDelete'), async () => {
-        if (!confirm(t('confirmDelete', [tok.label || tok.id]))) return;
+      button(t('actRename'), async () => { inlineRename(li, tok); }),
+      button(t('actDelete'), async () => { inlineConfirm(li, t('confirmDelete', [tok.label || tok.id]), async () => {
         const r = await send({ type: 'tb:delete', token_id: tok.id });
         if (!r.ok) notice(errorText(r.error));
         await loadTokens();
-      }),
+      }); }),
     );
     li.append(act);
     return li;
+  }
+
+  // Inline editors: extension popups do not reliably support prompt()/confirm() (Firefox does not).
+  function inlinePanel(li) {
+    const old = li.querySelector('.inline');
+    if (old) old.remove();
+    const p = document.createElement('div');
+    p.className = 'inline actions';
+    li.append(p);
+    return p;
+  }
+  function inlineRename(li, tok) {
+    const p = inlinePanel(li);
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.maxLength = 100;
+    input.value = tok.label || '';
+    input.setAttribute('aria-label', t('renamePrompt'));
+    p.append(input, button(t('addButton'), async () => {
+      const name = input.value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 100);
+      if (!name) return;
+      const r = await send({ type: 'tb:update', token_id: tok.id, label: name });
+      if (!r.ok) notice(errorText(r.error));
+      await loadTokens();
+    }), button('×', async () => { p.remove(); }));
+    input.focus();
+  }
+  function inlineConfirm(li, question, onYes) {
+    const p = inlinePanel(li);
+    p.append(span('warn', question), document.createElement('br'),
+      button(t('actDelete'), onYes), button('×', async () => { p.remove(); }));
   }
 
   async function loadTokens() {

@@ -131,7 +131,11 @@ func (c *Client) upstreamVerdict(host string, err error) Verdict {
 	case errors.As(err, &ue) && errors.Is(err, ErrRateLimited):
 		msg = fmt.Sprintf("could not check the token: T-Invest %s keeps answering \"request limit exceeded\" (80002): wait a minute and check again", host)
 	case errors.As(err, &ue):
-		msg = fmt.Sprintf("could not check the token: T-Invest %s: %s: check the network (or the %s / %s settings) and try again later", host, ue.Reason, EnvProdURL, EnvSandboxURL)
+		hint := "check the network and try again later"
+		if c.ProdURL != DefaultProdURL || c.SandboxURL != DefaultSandboxURL {
+			hint = fmt.Sprintf("check the network and the custom %s / %s, then try again", EnvProdURL, EnvSandboxURL)
+		}
+		msg = fmt.Sprintf("could not check the token: T-Invest %s: %s: %s", host, ue.Reason, hint)
 	case errors.As(err, &ae) && ae.PermissionDenied():
 		msg = fmt.Sprintf("could not check the token: T-Invest %s refused the account list (40002 insufficient privileges); the token is accepted but its kind is unknown: check it in the T-Invest settings at %s", host, SettingsURL)
 	case errors.As(err, &ae):

@@ -32,6 +32,12 @@ try {
   const f = await fillOnLogos(run, l, { screenshot: join(shots, 'logos-filled.png') });
   if (f.value !== cap.token) throw new Error(`the Logos field was not filled (status ${f.fillStatus})`);
   say(`extension: field filled in ${Math.round(f.timings.fill)} ms; «Подключить портфель» → «✓ Портфель подключен»`);
+  let used = [];
+  for (let i = 0; i < 50 && !used.length; i++) {
+    used = (await listTokens(run.env)).find((t) => t.id === meta.id).used_by || [];
+    if (!used.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  say(`host: token use recorded for ${used.map((u) => u.origin).join(', ') || '(nothing: check the fill box status)'}`);
   await l.page.close();
 
   const p = await run.newPage();
@@ -40,8 +46,7 @@ try {
   await p.waitFor((id) => !!document.querySelector(`[data-token-id="${id}"]`), meta.id, { what: 'the popup to list the token' });
   await new Promise((r) => setTimeout(r, 300));
   await p.screenshot(join(shots, 'popup.png'));
-  const used = (await listTokens(run.env)).find((t) => t.id === meta.id).used_by || [];
-  say(`popup lists the token; host records use by ${used.map((u) => u.origin).join(', ') || '(none yet)'}`);
+  say('popup (chrome-extension://…/popup/popup.html) lists the token with its checked access level');
   say(`screenshots: ${shots}/capture-confirmation.png, logos-filled.png, popup.png`);
 } catch (e) {
   console.error(`demo failed: ${e.message}`);

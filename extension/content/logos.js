@@ -168,7 +168,8 @@
     }
     const schedule = TB.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
 
-    const mo = new view.MutationObserver(schedule);
+    const MO = globalThis.MutationObserver || view.MutationObserver;
+    const mo = new MO(schedule);
     mo.observe(d, { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
 

@@ -124,7 +124,8 @@
     const MO_OPTS = { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ['value', 'checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'data-clipboard-text'] };
     const view = d.defaultView;
-    const mo = new view.MutationObserver(schedule);
+    const MO = globalThis.MutationObserver || view.MutationObserver;
+    const mo = new MO(schedule);
     mo.observe(d, MO_OPTS);
 
     const onClick = (ev) => {

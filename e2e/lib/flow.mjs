@@ -190,6 +190,36 @@ export async function fillOnLogos(run, d, { host = 'logos-up.com', connect = tru
   return { value, fillStatus, connected, timings: { fill: m.filled - m.fieldShown } };
 }
 
+/**
+ * Chromium only: the visible text inside the extension's CLOSED shadow root for box `role`
+ * (capture | fill), read through the DevTools protocol (pages cannot read it; the test can).
+ */
+export async function boxText(run, d, role) {
+  const cdp = await run.context.newCDPSession(d.page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    let host = null;
+    const find = (n) => {
+      if (host) return;
+      const a = n.attributes || [];
+      for (let i = 0; i < a.length; i += 2) if (a[i] === 'data-tokenbridge' && a[i + 1] === role) { host = n; return; }
+      for (const c of [...(n.children || []), ...(n.shadowRoots || [])]) find(c);
+    };
+    find(root);
+    if (!host) return null;
+    const texts = [];
+    const collect = (n) => {
+      if (n.nodeType === 3) texts.push(n.nodeValue);
+      if (n.nodeName === 'STYLE') return;
+      for (const c of [...(n.children || []), ...(n.shadowRoots || [])]) collect(c);
+    };
+    collect(host);
+    return texts.join(' ').replace(/\s+/g, ' ').trim();
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
 /** Texts of every file under dir whose name ends with .log (recursively). */
 export function readLogs(dir) {
   const out = [];

@@ -40,6 +40,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     reports: [],     // {host, items}               (what an attack script saw)
     modes: new Map(), // host -> 'attack' | 'attack-click'
     requests: [],    // {host, method, path}
+    attackTokenId: null, // a real token id handed to attack scripts
   };
 
   const send = (res, code, type, body, extra = {}) => {
@@ -86,8 +87,9 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
       if (LOGOS_HOSTS.includes(host) || LOOKALIKE_HOSTS.includes(host)) {
         if (req.method === 'GET' && (path === '/profile' || path.startsWith('/profile/'))) {
           const mode = state.modes.get(host);
-          const tag = mode === 'attack' ? '<script src="/static/attack.js"></script>'
-            : mode === 'attack-click' ? '<script src="/static/attack.js" data-click="1"></script>' : '';
+          const id = /^[A-Za-z0-9_-]{1,64}$/.test(state.attackTokenId || '') ? ` data-token-id="${state.attackTokenId}"` : '';
+          const tag = mode === 'attack' ? `<script src="/static/attack.js"${id}></script>`
+            : mode === 'attack-click' ? `<script src="/static/attack.js" data-click="1"${id}></script>` : '';
           const html = file('logos.html').replace('{{ATTACK}}', tag);
           return send(res, 200, TYPES['.html'], html);
         }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
-import { closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs } from './flow.mjs';
+import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs } from './flow.mjs';
 import { LOOKALIKE_HOSTS } from './sites.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
@@ -35,8 +35,15 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       token = cap.token;
       assert.equal(cap.status, 'stored', 'the capture confirmation says the token was stored');
       assert.equal(cap.validation, 'full_access', 'the fake T-Invest API classified the token as full access');
-      const boxText = await d.evaluate(() => document.body.innerText);
-      assert.ok(!boxText.includes(token), 'the page text never shows the token');
+      const pageText = await d.evaluate(() => document.body.innerText);
+      assert.ok(!pageText.includes(token), 'the page text never shows the token');
+      if (browserName === 'chromium') {
+        const shown = await boxText(run, d, 'capture');
+        assert.ok(shown, 'the capture confirmation box has text');
+        assert.match(shown, /Токен сохранён/, 'the confirmation says the token was saved');
+        assert.match(shown, /Проверен: полный доступ/, 'the confirmation shows the validated kind');
+        assert.ok(!shown.includes(token), 'the confirmation never shows the secret');
+      }
       const tokens = await listTokens(run.env);
       const mine = tokens.filter((t) => sameSecret(t, token));
       assert.equal(mine.length, 1, `exactly one stored token has this fingerprint (list: ${JSON.stringify(tokens.map((t) => t.fingerprint))})`);
@@ -111,6 +118,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     ];
     for (const [what, mode] of attacks) it(`gives nothing to pages that ${what}`, async () => {
       assert.ok(token, 'needs the captured token');
+      run.sites.state.attackTokenId = tokenMeta.id;
       for (const host of [logosHost, LOOKALIKE_HOSTS[0]]) {
         run.sites.setMode(host, mode);
         const d = await run.newPage();

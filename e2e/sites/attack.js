@@ -15,7 +15,9 @@
 
   // 1. Listen to everything a page can listen to.
   window.addEventListener('message', (e) => note('message:' + e.origin, e.data), true);
-  const names = ['tokenbridge', 'tokenbridge:fill', 'tokenbridge-fill', 'tokenbridge:secret', 'tokenbridge:response',
+  // The test may tell the attacker a real token id (as if it had learned it somehow).
+  const knownId = (document.currentScript && document.currentScript.dataset.tokenId) || 'tok_0000000000000000';
+  const names = ['tokenbridge:candidate', 'tokenbridge', 'tokenbridge:fill', 'tokenbridge-fill', 'tokenbridge:secret', 'tokenbridge:response',
     'tokenbridge:request', 'tb:fill', 'tb-fill', 'fill', 'autofill', 'token', 'secret', 'extension-message',
     'input', 'change', 'beforeinput'];
   for (const n of names) {
@@ -46,6 +48,10 @@
     { cmd: 'get', token_id: 'tok_0000000000000000', purpose: 'copy' },
     { tokenbridge: true, action: 'getSecret' }, { action: 'fill', target: 'token' },
     { id: '1', cmd: 'list' }, { id: '2', cmd: 'get', purpose: 'fill', origin: 'https://logos-up.com' },
+    // The extension's own internal message shapes (content script ↔ background).
+    { type: 'tb:fill-candidates' }, { type: 'tb:fill-secret', token_id: knownId },
+    { type: 'tb:fill-request', token_id: knownId }, { type: 'tb:copy', token_id: knownId },
+    { type: 'tb:list' }, { id: '3', cmd: 'get', token_id: knownId, purpose: 'fill', origin: 'https://logos-up.com' },
   ];
   window.__tbForged = forged; // extended by the test with the extension's real message shapes
   const fire = () => {
@@ -60,7 +66,9 @@
     // Ask an extension directly, as a web page could if it were externally connectable.
     try {
       if (window.chrome && chrome.runtime && chrome.runtime.sendMessage) {
-        chrome.runtime.sendMessage('hodkpdeoebfagkfdfjfhcfnbemcgabcj', { cmd: 'get', purpose: 'fill' }, (r) => note('runtime', r));
+        for (const m of [{ cmd: 'get', purpose: 'fill' }, { type: 'tb:fill-secret', token_id: knownId }]) {
+          chrome.runtime.sendMessage('hodkpdeoebfagkfdfjfhcfnbemcgabcj', m, (r) => note('runtime', r));
+        }
       }
     } catch (e) { /* not connectable */ }
     // Untrusted clicks: choose «Тинькофф», press every button including injected ones.

@@ -165,7 +165,7 @@
     return v;
   }
   function profileName(v) {
-    if (typeof v !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(v)) throw bad('profile name must be 1..64 characters [A-Za-z0-9_.-]');
+    if (typeof v !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,39}$/.test(v)) throw bad('profile name must be 1..40 characters [a-z0-9_-]');
     return v;
   }
   function strip(obj) {
@@ -302,21 +302,31 @@
     }
   }
 
-  /** Ask the active tab's Logos content script to fill (it then requests the secret itself). */
+  /**
+   * Ask the active tab's Logos content script to fill (it then requests the secret itself, and the
+   * background checks THAT sender). The request carries no secret. Without the "tabs" permission the
+   * tab URL may be hidden; then only our Logos content script can answer (no other content script
+   * of ours listens for tb:fill-request).
+   */
   async function fillActiveTab(id) {
     const tabs = await api.tabs.query({ active: true, currentWindow: true });
     const tab = tabs && tabs[0];
-    let u = null;
-    try { u = tab && tab.url ? new URL(tab.url) : null; } catch (_) { u = null; }
-    if (!tab || !u || u.protocol !== 'https:' || !LOGOS_ORIGINS.includes(u.origin) || !LOGOS_PATH.test(u.pathname)) {
-      throw new TBError('no_logos_tab', 'open https://logos-up.com/profile/ in the active tab first');
+    const noTab = () => new TBError('no_logos_tab', 'open https://logos-up.com/profile/ in the active tab (reload it if it was open before the extension) and try again');
+    if (!tab || typeof tab.id !== 'number') throw noTab();
+    if (tab.url) {
+      let u = null;
+      try { u = new URL(tab.url); } catch (_) { u = null; }
+      if (!u || u.protocol !== 'https:' || !LOGOS_ORIGINS.includes(u.origin) || !LOGOS_PATH.test(u.pathname)) throw noTab();
     }
+    let r;
     try {
-      const r = await api.tabs.sendMessage(tab.id, { type: 'tb:fill-request', token_id: id }, { frameId: 0 });
-      return r && typeof r === 'object' ? { ok: !!r.ok, status: r.status, error: r.error } : { ok: false, error: { code: 'no_content_script', message: 'reload the Logos tab and try again' } };
+      r = await api.tabs.sendMessage(tab.id, { type: 'tb:fill-request', token_id: id }, { frameId: 0 });
     } catch (_) {
-      throw new TBError('no_content_script', 'the Logos tab is not ready: reload it and try again');
+      throw noTab();
     }
+    if (!r || typeof r !== 'object') throw noTab();
+    return r.ok ? { ok: true, status: String(r.status || 'filled') }
+      : { ok: false, status: String(r.status || 'error'), error: r.error || { code: String(r.status || 'fill_failed'), message: 'the Logos page could not be filled: ' + String(r.status || 'unknown') } };
   }
 
   async function handleMessage(msg, sender) {

@@ -45,7 +45,12 @@
     close.addEventListener('click', (ev) => { if (ev.isTrusted !== false) ctl.hide(); });
     const title = d.createElement('div');
     title.className = 'title';
-    title.textContent = 'tokenbridge';
+    let name = '';
+    try {
+      const api = globalThis.browser || globalThis.chrome;
+      name = api && api.i18n && api.i18n.getMessage ? api.i18n.getMessage('extName') : '';
+    } catch (_) { name = ''; }
+    title.textContent = name || 'tokenbridge';
     const body = d.createElement('div');
     const actions = d.createElement('div');
     actions.className = 'act';

@@ -45,6 +45,9 @@
     if (code === 'host_forbidden') return t('hostForbidden', [api.runtime.id]);
     if (code === 'keyring_locked') return t('keyringLocked');
     if (code === 'keyring_unavailable') return t('keyringUnavailable');
+    if (code === 'no_logos_tab' || code === 'no_block' || code === 'no_content_script') return t('noLogosTab');
+    if (code === 'other_broker') return t('otherBroker');
+    if (code === 'none') return t('noUsableToken');
     return t('hostError', [String((err && err.message) || code || '?')]);
   }
 
@@ -187,8 +190,10 @@
       head.className = 'row';
       head.append(span('label', String(p.name || '')), span('kind', String(p.environment || p.env || '')), span('badge', String(p.status || '')));
       li.append(head);
-      const exp = Date.parse(p.expires_at || p.access_expires_at || p.refresh_expires_at || '');
-      if (Number.isFinite(exp)) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t('moexExpires', [new Date(exp).toLocaleString(lang())]) }));
+      for (const [key, label] of [['access_expires_at', 'access'], ['refresh_expires_at', 'refresh']]) {
+        const exp = Date.parse(p[key] || '');
+        if (Number.isFinite(exp)) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: label + ': ' + t('moexExpires', [new Date(exp).toLocaleString(lang())]) }));
+      }
       const act = document.createElement('div');
       act.className = 'actions';
       act.append(button(t('moexCopy'), async () => {
@@ -221,7 +226,7 @@
     const value = secretEl.value.trim();
     const label = $('add-label').value.trim();
     const kind = $('add-kind').value;
-    const r = await send({ type: 'tb:store', secret: value, label: label || undefined, kind, scope: { all_accounts: true, account_name: '' } });
+    const r = await send({ type: 'tb:store', secret: value, label: label || undefined, kind });
     secretEl.value = '';
     if (r.ok) {
       $('add-label').value = '';

@@ -205,6 +205,13 @@ test('popup fill-active only targets a Logos tab, with frameId 0, and sends no s
   assert.equal(tabMessages[0].o.frameId, 0);
   assert.deepEqual(Object.keys(tabMessages[0].msg).sort(), ['token_id', 'type']);
   assert.equal(b.hostLog.filter((m) => m.cmd === 'get').length, 0);
+  // URL hidden (no "tabs" permission): the message still carries no secret, and only goes to frame 0.
+  const c = boot({ tabs: [{ id: 6 }], tabMessages });
+  const r3 = await c.call({ type: 'tb:fill-active', token_id: 'tok_a' }, POPUP);
+  assert.equal(r3.ok, true);
+  assert.equal(tabMessages[1].tabId, 6);
+  assert.equal(tabMessages[1].o.frameId, 0);
+  assert.equal(c.hostLog.length, 0);
 });
 
 test('host not installed / forbidden map to clear codes with the fix', async () => {

@@ -41,7 +41,7 @@ test('popup: lists tokens with kind, badge, masked value, accounts, expiry warni
   const { d, sent, stored } = openPopup({
     'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
     'tb:list': () => ({ ok: true, tokens: [TOKEN] }),
-    'tb:moex-list': () => ({ ok: true, profiles: [{ name: 'prod', environment: 'prod', status: 'ok', expires_at: '2026-12-01T00:00:00Z' }] }),
+    'tb:moex-list': () => ({ ok: true, profiles: [{ name: 'prod', env: 'prod', status: 'ok', access_expires_at: '2026-12-01T00:00:00Z', refresh_expires_at: null }] }),
     'tb:delete': () => ({ ok: true, deleted: true }),
   });
   await until(() => d.querySelector('[data-token-id="tok_1"]'), 2000, 'token row');

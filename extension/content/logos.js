@@ -91,8 +91,11 @@
       }
     }
 
+    let autoFills = 0;
     async function autoFill(field) {
       autoTried.add(field);
+      // A page that keeps re-creating an empty field must not make us fetch the secret forever.
+      if (++autoFills > 3) { showOffer('offer-fill'); return; }
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return; }
       if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return; }

@@ -49,7 +49,15 @@
       return [TB.tr('err_generic', [m])];
     }
 
-    async function offer(candidate) {
+    // Offers are serialized so two sightings of the same token at once (DOM + clipboard) store it once.
+    let queue = Promise.resolve();
+    function offer(candidate) {
+      const p = queue.then(() => offerOne(candidate));
+      queue = p.catch(() => {});
+      return p;
+    }
+
+    async function offerOne(candidate) {
       if (stopped || !settings.autocapture) return 'off';
       if (!TB.isTokenShape(candidate)) return 'shape';
       if (!TB.isIssuedPage(d)) return 'not_issued';

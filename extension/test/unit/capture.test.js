@@ -189,3 +189,12 @@ test('readIssueChoices: role=checkbox labels with a «?» hint and an arrow drop
   window.document.querySelector('[role=button]').textContent = 'Все счета ▾';
   assert.deepEqual({ ...TB.readIssueChoices(window.document).scope }, { all_accounts: true, account_name: '' });
 });
+
+test('the same token seen at once from the DOM and the clipboard is stored once', async () => {
+  const { sent, window, ctl } = start('tinvest-text.html', { mainWorld: true });
+  await Promise.all([ctl.offer(FIXTURE_TOKEN), ctl.offer(FIXTURE_TOKEN), window.navigator.clipboard.writeText(FIXTURE_TOKEN)]);
+  ctl.scanNow();
+  await sleep(60);
+  assert.equal(captures(sent).length, 1);
+  ctl.stop();
+});

@@ -420,5 +420,5 @@
   }
 
   // Exposed for unit tests (the background's global is not reachable from web pages or other extensions).
-  root.__tokenbridgeBackground = { classify, handleMessage, mapNativeError, hostRequest, nat, capturedBy };
+  root.__tokenbridgeBackground = { classify, handleMessage, mapNativeError, hostRequest, nat, capturedBy, clipboardCopy };
 })(typeof globalThis !== 'undefined' ? globalThis : self);

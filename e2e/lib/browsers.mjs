@@ -100,12 +100,13 @@ export function driver(page, kind) {
         await new Promise((r) => setTimeout(r, interval));
       }
     },
-    /** Centre of the innermost visible element whose own text is exactly `text`. */
+    /** Centre of the innermost visible element whose text (all, or its own text nodes) is exactly `text`. */
     async locate(text) {
       return page.evaluate((t) => {
         const norm = (s) => s.replace(/\s+/g, ' ').trim();
+        const own = (el) => norm([...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue).join(' '));
         const all = [...document.querySelectorAll('body *')].filter((el) => {
-          if (norm(el.textContent) !== t) return false;
+          if (norm(el.textContent) !== t && own(el) !== t) return false;
           const r = el.getBoundingClientRect();
           return r.width > 0 && r.height > 0;
         });

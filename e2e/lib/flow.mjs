@@ -141,7 +141,7 @@ async function installProbe(d) {
 export async function marks(d) { return d.evaluate(() => (window.__tbProbe ? window.__tbProbe.marks : {})); }
 
 /** Broker flow up to the capture confirmation. Returns {token, status, validation, timings}. */
-export async function issueAndCapture(run, d, { host = 'www.tbank.ru', access = 'Полный доступ', screenshot } = {}) {
+export async function issueAndCapture(run, d, { host = 'www.tbank.ru', access = 'Полный доступ', copy = true, screenshot } = {}) {
   await d.goto(`https://${host}/invest/settings/`);
   await installProbe(d);
   await d.clickText('Создать токен');
@@ -150,7 +150,7 @@ export async function issueAndCapture(run, d, { host = 'www.tbank.ru', access = 
   await d.clickText('Выпустить токен');
   await d.waitText('Токен выпущен');
   const issued = run.sites.lastIssued();
-  await d.clickText('Скопировать токен');
+  if (copy) await d.clickText('Скопировать токен');
   const status = await d.waitFor((sel) => {
     const el = document.querySelector(sel);
     const s = el && el.getAttribute('data-tokenbridge-status');
@@ -162,7 +162,8 @@ export async function issueAndCapture(run, d, { host = 'www.tbank.ru', access = 
   }, STATUS_SEL, { timeout: 15000, what: 'the validation verdict (data-tokenbridge-validation)' }) : null;
   if (screenshot) { await new Promise((r) => setTimeout(r, 300)); await d.screenshot(screenshot); }
   const m = await marks(d);
-  return { token: issued.token, status, validation, timings: { capture: m.stored - m.copyClick, validate: m.validated - m.copyClick } };
+  const from = copy ? m.copyClick : m.issuedShown; // the moment the page hands out the token
+  return { token: issued.token, access: issued.access, status, validation, timings: { capture: m.stored - from, validate: m.validated - from } };
 }
 
 /** Logos flow: choose «Тинькофф», wait for the fill, optionally connect. */

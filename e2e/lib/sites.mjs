@@ -38,7 +38,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     issued: [],      // {host, token, access, account, at}
     received: [],    // {host, broker, value, at}  (what a Logos-like server got on «Подключить портфель»)
     reports: [],     // {host, items}               (what an attack script saw)
-    modes: new Map(), // host -> 'attack' | 'attack-click'
+    modes: new Map(), // logos host -> 'attack' | 'attack-click'; broker host -> 'show' (token shown in a field)
     requests: [],    // {host, method, path}
     attackTokenId: null, // a real token id handed to attack scripts
   };
@@ -71,7 +71,8 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
         if (req.method === 'GET' && (path === '/invest/settings' || path.startsWith('/invest/settings/'))) {
           const html = file('broker.html')
             .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
-            .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции');
+            .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции')
+            .replaceAll('{{VARIANT}}', state.modes.get(host) === 'show' ? 'show' : 'copy');
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/invest/tokens') {

@@ -13,6 +13,8 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     let token;
     let tokenMeta;
     let shots;
+    const extra = [];     // other secrets this run created (scanned for leaks too)
+    const extraKeys = []; // and their keyring keys
     before(async () => {
       run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP });
       shots = process.env.TB_SCREENSHOTS_DIR || join(run.tmp, 'screenshots');
@@ -20,7 +22,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     });
     after(async () => {
       if (run) {
-        const keys = tokenMeta ? [`tinvest/${tokenMeta.id}`] : [];
+        const keys = [...(tokenMeta ? [`tinvest/${tokenMeta.id}`] : []), ...extraKeys];
         await run.close();
         await keyringClear(keys);
       }
@@ -112,6 +114,27 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       await d.page.close();
     });
 
+    it('captures a newer read-only token shown as text, and never fills it into Logos', async () => {
+      assert.ok(token, 'needs the captured token');
+      run.sites.setMode(brokerHost, 'show');
+      const d = await run.newPage();
+      const cap = await issueAndCapture(run, d, { host: brokerHost, access: 'Только для чтения', copy: false });
+      run.sites.setMode(brokerHost, null);
+      extra.push(cap.token);
+      assert.equal(cap.access, 'readonly');
+      assert.equal(cap.status, 'stored', 'captured from the page text without a copy click');
+      assert.equal(cap.validation, 'readonly', 'the fake T-Invest API classified it as read-only');
+      const ro = (await listTokens(run.env)).find((t) => sameSecret(t, cap.token));
+      assert.ok(ro, 'the read-only token is listed');
+      extraKeys.push(`tinvest/${ro.id}`);
+      assert.notEqual(ro.id, tokenMeta.id);
+      await d.page.close();
+      const l = await run.newPage();
+      const res = await fillOnLogos(run, l, { host: logosHost, connect: false });
+      assert.ok(res.value === token, 'Logos still gets the full-access token, not the newer read-only one');
+      await l.page.close();
+    });
+
     const attacks = [
       ['forge extension messages and events', 'attack'],
       ['select «Тинькофф» themselves with untrusted clicks', 'attack-click'],
@@ -166,12 +189,12 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       await closeBrowser(run);
       const logs = readLogs(run.home);
       assert.ok(logs.length > 0, `the host wrote a log under ${run.home}`);
-      for (const l of logs) assert.deepEqual(leakyLines(l.text.split('\n'), [token]), [], `log ${l.file} holds no token`);
-      const hits = scanTree(run.profileDir, [token]);
+      for (const l of logs) assert.deepEqual(leakyLines(l.text.split('\n'), [token, ...extra]), [], `log ${l.file} holds no token`);
+      const hits = scanTree(run.profileDir, [token, ...extra]);
       assert.deepEqual(hits, [], 'the browser profile holds no form of the token');
-      const homeHits = scanTree(run.home, [token]);
+      const homeHits = scanTree(run.home, [token, ...extra]);
       assert.deepEqual(homeHits, [], 'TOKENBRIDGE_HOME holds no form of the token');
-      assert.deepEqual(leakyLines(run.console, [token]), [], 'console output holds no token');
+      assert.deepEqual(leakyLines(run.console, [token, ...extra]), [], 'console output holds no token');
     });
   });
 }

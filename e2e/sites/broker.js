@@ -5,7 +5,10 @@
   const root = document.querySelector('._c_app_');
   const brand = root.dataset.brand;
   const blockTitle = root.dataset.blockTitle;
-  delete root.dataset.brand; delete root.dataset.blockTitle;
+  // 'copy': the token reaches the user only through «Скопировать токен» (the guide's version);
+  // 'show': another version of the page that also shows it in a read-only field.
+  const variant = root.dataset.variant === 'show' ? 'show' : 'copy';
+  delete root.dataset.brand; delete root.dataset.blockTitle; delete root.dataset.variant;
 
   // App state; the issued token lives only in this closure (never in the DOM, never in a URL).
   let view = 'settings';
@@ -113,6 +116,7 @@
         h('div', { class: '_c_h1_' }, 'Токен выпущен'),
         h('div', { class: '_c_warn_' }, 'Внимание! Зная этот токен, можно управлять счетом и отправлять торговые поручения от вашего имени.'),
         h('div', { class: '_c_muted_' }, 'Сохраните токен в надежном месте и не передавайте третьим лицам'),
+        variant === 'show' ? h('input', { class: '_c_shown_', readonly: true, value: issued, 'aria-label': 'Токен', size: '96' }) : null,
         h('p', {}, h('button', { class: '_c_btn_', onclick: copy }, 'Скопировать токен')),
         h('a', { class: '_c_link_', href: '/invest/settings/', onclick: (e) => { e.preventDefault(); issued = null; access = null; go('settings', '/invest/settings/'); } }, 'Управление токенами')));
   }

@@ -51,3 +51,31 @@ func TestMoexCommandAndExec(t *testing.T) {
 	require.Equal(t, ExitUsage, code)
 	require.NotContains(t, errs, "leak-me")
 }
+
+func TestMoexAndCheckHelp(t *testing.T) {
+	t.Setenv("TOKENBRIDGE_HOME", t.TempDir())
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := Run(&Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Secrets: secretstore.NewMemory()}, args)
+		return code, out.String(), errb.String()
+	}
+	for _, sub := range []string{"add", "token", "migrate", "list", "rm", "logout", "claims"} {
+		code, out, errs := run("moex", sub, "--help")
+		require.Equal(t, ExitOK, code, errs)
+		require.Empty(t, errs)
+		require.Contains(t, out, "usage: tokenbridge moex "+sub)
+	}
+	for _, args := range [][]string{{"moex", "--help"}, {"moex", "help"}} {
+		code, out, errs := run(args...)
+		require.Equal(t, ExitOK, code, errs)
+		require.Empty(t, errs)
+		require.Contains(t, out, "tokenbridge moex COMMAND")
+	}
+	for _, h := range []string{"--help", "-h"} {
+		code, out, errs := run("check", h)
+		require.Equal(t, ExitOK, code, errs)
+		require.Empty(t, errs)
+		require.Contains(t, out, "Usage: tokenbridge check")
+		require.Contains(t, out, "-json")
+	}
+}

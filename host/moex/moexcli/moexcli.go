@@ -66,9 +66,57 @@ commands:
   claims NAME          Show the cached access token's JWT claims, decoded but NOT verified.
 `
 
+// subUsage is the help text of each subcommand (`tokenbridge moex SUB --help`); the
+// flag list is appended from the subcommand's FlagSet.
+var subUsage = map[string]string{
+	"add": `usage: tokenbridge moex add NAME --env play|production --client-id ID [--grant password|client_credentials]
+    [--username U] [--scope S] [--token-url URL] [--legacy] [--auth params|basic] [--force]
+
+Create a MOEX profile. Default endpoint: the new MOEX SSO (Keycloak) token URL of the
+environment; --legacy uses the old endpoint with grant_type=passport. The client secret
+(may be empty for a public client) and, for --grant password, the MOEX Passport password
+are read without echo from the terminal, or one per line from stdin; never from argv.`,
+	"token": `usage: tokenbridge moex token NAME [--otp CODE] [--json]
+
+Print a valid access token (stdout, nothing else): the cached one, else a refresh, else a
+new sign-in with the stored credentials. --otp passes a one-time code when the account
+asks for one. --json prints {access_token, token_type, scope, access_expires_at,
+refresh_expires_at}.`,
+	"migrate": `usage: tokenbridge moex migrate NAME [--client-id ID] [--token-url URL] [--otp CODE]
+
+Move a legacy profile to the new SSO endpoint with a NEW client_id/client_secret pair
+(the old pair does not work there). The new client_id is read from stdin when not given;
+the secret is always read from the prompt or stdin.`,
+	"list": `usage: tokenbridge moex list [--json]
+
+List MOEX profiles and their token status (no secrets).`,
+	"rm": `usage: tokenbridge moex rm NAME
+
+Remove a MOEX profile and all its keyring items.`,
+	"logout": `usage: tokenbridge moex logout NAME
+
+Drop the cached access and refresh tokens of a profile (the credentials stay).`,
+	"claims": `usage: tokenbridge moex claims NAME
+
+Show the cached access token's JWT claims, decoded but NOT verified.`,
+}
+
+// subAlias maps alternative subcommand names to their canonical name.
+var subAlias = map[string]string{"ls": "list", "remove": "rm"}
+
 // Run runs `tokenbridge moex ARGS...`.
 func Run(ctx context.Context, m *moex.Manager, s IO, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 {
+			sub := args[1]
+			if a, ok := subAlias[sub]; ok {
+				sub = a
+			}
+			if u, ok := subUsage[sub]; ok {
+				fmt.Fprintln(s.Stdout, u)
+				return ExitOK
+			}
+		}
 		fmt.Fprint(s.Stdout, Usage)
 		if len(args) == 0 {
 			return ExitUsage
@@ -133,9 +181,34 @@ func (c *cmd) usage(sub, msg string) int {
 
 var secretFlags = []string{"client-secret", "client_secret", "secret", "password", "pass", "access-token", "refresh-token", "token"}
 
+// isHelp reports whether a is a request for help (-h, -help, --help).
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// help prints sub's usage and flags on stdout.
+func (c *cmd) help(fs *flag.FlagSet, sub string) {
+	fmt.Fprintln(c.io.Stdout, subUsage[sub])
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(c.io.Stdout, "\noptions:")
+		fs.SetOutput(c.io.Stdout)
+		fs.PrintDefaults()
+	}
+}
+
 // parse parses flags around one positional NAME (NAME may come first or after the flags).
-// It refuses secret-looking flags without echoing their value.
-func (c *cmd) parse(fs *flag.FlagSet, sub string, args []string, wantName bool) (string, bool) {
+// It refuses secret-looking flags without echoing their value. On --help it prints the
+// subcommand's usage on stdout. When ok is false the caller returns code.
+func (c *cmd) parse(fs *flag.FlagSet, sub string, args []string, wantName bool) (name string, code int, ok bool) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			c.help(fs, sub)
+			return "", ExitOK, false
+		}
+	}
 	for _, a := range args {
 		if a == "--" {
 			break
@@ -146,19 +219,19 @@ func (c *cmd) parse(fs *flag.FlagSet, sub string, args []string, wantName bool) 
 			for _, sf := range secretFlags {
 				if n == sf {
 					fmt.Fprintf(c.io.Stderr, "tokenbridge moex %s: secrets are never taken from the command line (other users and shell history can see it): drop --%s and enter it at the prompt or on stdin\n", sub, sf)
-					return "", false
+					return "", ExitUsage, false
 				}
 			}
 		}
 	}
 	fs.SetOutput(io.Discard)
-	name := ""
+	name = ""
 	if wantName && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		c.usage(sub, err.Error())
-		return "", false
+		return "", ExitUsage, false
 	}
 	rest := fs.Args()
 	if wantName && name == "" && len(rest) > 0 {
@@ -166,19 +239,19 @@ func (c *cmd) parse(fs *flag.FlagSet, sub string, args []string, wantName bool) 
 	}
 	if len(rest) > 0 {
 		c.usage(sub, fmt.Sprintf("unexpected argument %q", clip(rest[0])))
-		return "", false
+		return "", ExitUsage, false
 	}
 	if wantName && name == "" {
 		c.usage(sub, "missing profile NAME")
-		return "", false
+		return "", ExitUsage, false
 	}
 	if wantName {
 		if err := moex.ValidateName(name); err != nil {
 			c.fail(err)
-			return "", false
+			return "", ExitUsage, false
 		}
 	}
-	return name, true
+	return name, ExitOK, true
 }
 
 func (c *cmd) stdinFile() (*os.File, bool) {
@@ -245,9 +318,9 @@ func (c *cmd) add(args []string) int {
 	legacy := fs.Bool("legacy", false, "old endpoint, grant_type=passport")
 	auth := fs.String("auth", moex.AuthParams, "client authentication: params or basic")
 	force := fs.Bool("force", false, "replace an existing profile")
-	name, ok := c.parse(fs, "add", args, true)
+	name, code, ok := c.parse(fs, "add", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	if *env == "" {
 		return c.usage("add", "--env play|production is required")
@@ -307,9 +380,9 @@ func (c *cmd) token(args []string) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	otp := fs.String("otp", "", "one-time code, when the account asks for one")
 	asJSON := fs.Bool("json", false, "print JSON with expiry times")
-	name, ok := c.parse(fs, "token", args, true)
+	name, code, ok := c.parse(fs, "token", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	tok, err := c.m.Token(c.ctx, name, moex.TokenOptions{OTP: *otp})
 	if err != nil {
@@ -336,9 +409,9 @@ func (c *cmd) migrate(args []string) int {
 	clientID := fs.String("client-id", "", "the NEW client_id issued for the SSO endpoint")
 	tokenURL := fs.String("token-url", "", "new token endpoint (default: the environment's SSO URL)")
 	otp := fs.String("otp", "", "one-time code, when the account asks for one")
-	name, ok := c.parse(fs, "migrate", args, true)
+	name, code, ok := c.parse(fs, "migrate", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	p, err := c.m.Get(name)
 	if err != nil {
@@ -370,8 +443,8 @@ func (c *cmd) migrate(args []string) int {
 func (c *cmd) list(args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, ok := c.parse(fs, "list", args, false); !ok {
-		return ExitUsage
+	if _, code, ok := c.parse(fs, "list", args, false); !ok {
+		return code
 	}
 	now := time.Now()
 	if c.m.Now != nil {
@@ -429,9 +502,9 @@ func exitOf(err error) int {
 
 func (c *cmd) rm(args []string) int {
 	fs := flag.NewFlagSet("rm", flag.ContinueOnError)
-	name, ok := c.parse(fs, "rm", args, true)
+	name, code, ok := c.parse(fs, "rm", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	if err := c.m.Remove(name); err != nil {
 		return c.fail(err)
@@ -442,9 +515,9 @@ func (c *cmd) rm(args []string) int {
 
 func (c *cmd) logout(args []string) int {
 	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
-	name, ok := c.parse(fs, "logout", args, true)
+	name, code, ok := c.parse(fs, "logout", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	if err := c.m.Logout(name); err != nil {
 		return c.fail(err)
@@ -455,9 +528,9 @@ func (c *cmd) logout(args []string) int {
 
 func (c *cmd) claims(args []string) int {
 	fs := flag.NewFlagSet("claims", flag.ContinueOnError)
-	name, ok := c.parse(fs, "claims", args, true)
+	name, code, ok := c.parse(fs, "claims", args, true)
 	if !ok {
-		return ExitUsage
+		return code
 	}
 	tok, err := c.m.AccessToken(name)
 	if err != nil {

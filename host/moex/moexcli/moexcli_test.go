@@ -198,3 +198,43 @@ func TestMigrateViaStdin(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "new_api", c.String("azp"))
 }
+
+func TestSubcommandHelp(t *testing.T) {
+	e := newEnv(t)
+	subs := map[string][]string{
+		"add":     {"--env", "--client-id", "--grant", "--force"},
+		"token":   {"--otp", "--json"},
+		"migrate": {"--client-id", "--token-url", "--otp"},
+		"list":    {"--json"},
+		"rm":      nil,
+		"logout":  nil,
+		"claims":  nil,
+	}
+	for sub, flags := range subs {
+		for _, args := range [][]string{{sub, "--help"}, {sub, "-h"}, {sub, "-help"}, {sub, "main", "--help"}, {"help", sub}, {"--help", sub}} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				code, out, errs := e.run("", args...)
+				require.Equal(t, ExitOK, code, errs)
+				require.Empty(t, errs)
+				require.Contains(t, out, "usage: tokenbridge moex "+sub)
+				for _, f := range flags {
+					require.Contains(t, out, strings.TrimPrefix(f, "-"))
+				}
+			})
+		}
+	}
+	// Aliases and the top-level help.
+	code, out, _ := e.run("", "ls", "--help")
+	require.Equal(t, ExitOK, code)
+	require.Contains(t, out, "usage: tokenbridge moex list")
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		code, out, errs := e.run("", args...)
+		require.Equal(t, ExitOK, code)
+		require.Empty(t, errs)
+		require.Equal(t, Usage, out)
+	}
+	// A help request never reaches the keyring or the network.
+	require.Empty(t, e.kc.Requests())
+	_, err := e.store.Get("moex/main/client_secret")
+	require.ErrorIs(t, err, secretstore.ErrNotFound)
+}

@@ -133,7 +133,8 @@ func (e *Env) Errorf(format string, args ...any) int {
 	return ExitFailure
 }
 
-// Fail prints err with a hint for the common keyring failures.
+// Fail prints err (whose text already names cause and fix) and returns
+// ExitFailure.
 func (e *Env) Fail(err error) int {
 	return e.Errorf("%v", err)
 }

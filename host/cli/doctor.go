@@ -7,11 +7,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/tokenbridge/tokenbridge/host/install"
+	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
 func init() {
 	Register(&Command{Name: "doctor", Summary: "check manifests, keyring and index; repair what it can", Usage: `
-Usage: tokenbridge doctor [--check]
+Usage: tokenbridge doctor [--check] [--force]
 
 Checks, and prints as a table:
   - browser registration: every native-messaging manifest (valid JSON, name, path
@@ -21,6 +22,9 @@ Checks, and prints as a table:
     item its metadata. A keyring item without metadata is adopted (metadata rebuilt
     from the secret); metadata whose secret is gone is removed; a damaged index is
     moved aside and rebuilt from the keyring. --check only reports.
+    It refuses, without --force, what could lose metadata: dropping most tokens at
+    once (a different keyring session?) or rebuilding an index from a keyring that
+    cannot list its items (macOS).
 Exit code: 0 when everything is fine (or was repaired), 1 when a problem remains.`, Run: runDoctor})
 }
 
@@ -29,6 +33,7 @@ type row struct{ area, subject, status, detail string }
 func runDoctor(env *Env, args []string) int {
 	fs := env.Flags(commands["doctor"])
 	checkOnly := fs.Bool("check", false, "only report, repair nothing")
+	force := fs.Bool("force", false, "also repairs that may lose metadata (see above)")
 	if code, done := env.Parse(fs, args); done {
 		return code
 	}
@@ -81,17 +86,25 @@ func runDoctor(env *Env, args []string) int {
 	if kerr == nil {
 		v, err := env.Vault()
 		if err == nil {
-			problems, derr := v.Doctor(!*checkOnly)
+			problems, derr := v.Doctor(vault.DoctorOptions{Repair: !*checkOnly, Force: *force})
+			real := 0
 			for _, p := range problems {
-				status := p.Problem + " → " + p.Fix
-				add("index", p.Key, p.Repaired, status)
-				if p.Repaired {
-					rows[len(rows)-1].status = "repaired"
+				detail := p.Problem + " → " + p.Fix
+				switch {
+				case p.Note:
+					rows = append(rows, row{"index", p.Key, "note", p.Problem})
+				case p.Repaired:
+					rows = append(rows, row{"index", p.Key, "repaired", detail})
+				default:
+					add("index", p.Key, false, detail)
+				}
+				if !p.Note {
+					real++
 				}
 			}
 			if derr != nil {
 				add("index", dirs.Index(), false, derr.Error())
-			} else if len(problems) == 0 {
+			} else if real == 0 {
 				toks, _ := v.List("")
 				add("index", dirs.Index(), true, fmt.Sprintf("%d tokens, each with its keyring item", len(toks)))
 			}

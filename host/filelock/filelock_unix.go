@@ -3,15 +3,23 @@
 package filelock
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-func lockFile(f *os.File) error {
+func tryLockFile(f *os.File) error {
 	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, unix.EWOULDBLOCK):
+			return errBusy
+		case errors.Is(err, unix.EINTR):
+			continue
+		default:
 			return err
 		}
 	}

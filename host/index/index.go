@@ -123,7 +123,7 @@ func (f *File) Read() (Data, error) {
 	}
 	var d Data
 	if err := json.Unmarshal(b, &d); err != nil {
-		return Data{}, fmt.Errorf("index %s is damaged (%v): run `tokenbridge doctor --repair`", f.path, err)
+		return Data{}, fmt.Errorf("index %s is damaged (%v): run `tokenbridge doctor` to move it aside and rebuild it from the keyring", f.path, err)
 	}
 	if d.Version > Version {
 		return Data{}, fmt.Errorf("index %s has version %d, this tokenbridge knows %d: upgrade tokenbridge", f.path, d.Version, Version)

@@ -26,6 +26,26 @@ func TestRotates(t *testing.T) {
 	require.NoError(t, err)
 }
 
+func TestLevelFromEnv(t *testing.T) {
+	tests := []struct {
+		level    string
+		debug    bool
+		warnings bool
+	}{{"", false, true}, {"debug", true, true}, {"WARN", false, true}, {"error", false, false}, {"bogus", false, true}}
+	for _, tt := range tests {
+		p := filepath.Join(t.TempDir(), "l.log")
+		t.Setenv("TOKENBRIDGE_LOG_LEVEL", tt.level)
+		log, closer := New(p)
+		log.Debug().Msg("dbg-line")
+		log.Warn().Msg("warn-line")
+		require.NoError(t, closer.Close())
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Equal(t, tt.debug, strings.Contains(string(b), "dbg-line"), tt.level)
+		require.Equal(t, tt.warnings, strings.Contains(string(b), "warn-line"), tt.level)
+	}
+}
+
 // Every kind of secret logged through the logger must be absent from the file.
 func TestLoggerRedactsSecrets(t *testing.T) {
 	secrets := map[string]string{

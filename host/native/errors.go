@@ -47,7 +47,7 @@ func codeFor(err error) *Error {
 		return &Error{CodeKeyringUnavailable, err.Error()}
 	case errors.Is(err, secretstore.ErrTimeout):
 		return &Error{CodeKeyringTimeout, err.Error()}
-	case errors.Is(err, secretstore.ErrTooLarge):
+	case errors.Is(err, secretstore.ErrTooLarge), errors.Is(err, vault.ErrFull):
 		return &Error{CodeTooLarge, err.Error()}
 	case errors.Is(err, vault.ErrNotFound), errors.Is(err, secretstore.ErrNotFound):
 		return &Error{CodeNotFound, err.Error()}

@@ -39,6 +39,9 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 		if p.Origin == "" {
 			return nil, missing("origin")
 		}
+		if len(p.Origin) > 200 {
+			return nil, Errorf(CodeBadRequest, "origin longer than 200 characters")
+		}
 		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
 			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")
 			return nil, Errorf(CodeTargetDenied, "%s tokens may not be filled into %q; allowed: %v (add more under fill_origins in %s)",

@@ -180,6 +180,11 @@ func TestOriginDenied(t *testing.T) {
 		require.Equal(t, CodeOriginDenied, a.Error.Code)
 		require.Contains(t, a.Error.Message, "tokenbridge install --extension-id")
 		require.Zero(t, mem.Len())
+		env.ConfigErr = fmt.Errorf("config.json: invalid character")
+		a = call(t, env, `{"id":"1","cmd":"hello"}`)
+		require.Equal(t, CodeOriginDenied, a.Error.Code)
+		require.Contains(t, a.Error.Message, "config is unreadable")
+		env.ConfigErr = nil
 		// An ID added by install is allowed.
 		require.NoError(t, env.Config.AddExtensionID(c.ExtensionID))
 		require.True(t, call(t, env, `{"id":"1","cmd":"hello"}`).OK)
@@ -344,4 +349,48 @@ func BenchmarkHandleList(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// At the token limit, with every field at its bound, `list` still fits the
+// browsers' 1 MiB message limit.
+func TestListAtCapFitsOneMessage(t *testing.T) {
+	env, _ := testEnv(t)
+	name := strings.Repeat("Ж", vault.MaxLabel)
+	require.NoError(t, env.Index.Update(func(d *index.Data) error {
+		for i := 0; i < vault.MaxTokens; i++ {
+			tok := index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: "tinvest", Label: name, Kind: "full_access",
+				Scope: index.Scope{AccountName: name}, Fingerprint: "0123456789abcdef", Masked: "t.Ab…wxyz",
+				SourceOrigin: "https://" + strings.Repeat("a", 190), Validation: &index.Validation{Result: "full_access", Message: strings.Repeat("m", 300)}}
+			for j := 0; j < vault.MaxAccounts; j++ {
+				tok.Validation.Accounts = append(tok.Validation.Accounts, index.Account{ID: strings.Repeat("9", 20), Name: name,
+					Type: "ACCOUNT_TYPE_TINKOFF_IIS", Status: "ACCOUNT_STATUS_OPEN", AccessLevel: "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"})
+			}
+			for j := 0; j < vault.MaxUses; j++ {
+				tok.UsedBy = append(tok.UsedBy, index.Use{Origin: "https://" + strings.Repeat("b", 190)})
+			}
+			d.Tokens = append(d.Tokens, tok)
+		}
+		return nil
+	}))
+	a := call(t, env, `{"id":"l","cmd":"list"}`)
+	require.True(t, a.OK)
+	require.Less(t, len(a.Raw), frame.MaxOutgoing)
+	a = call(t, env, storeReq(tok1))
+	require.Equal(t, CodeTooLarge, a.Error.Code)
+	require.Contains(t, a.Error.Message, "tokenbridge rm")
+}
+
+// A denied fill is logged, without the secret.
+func TestFillDenialLoggedWithoutSecret(t *testing.T) {
+	env, _ := testEnv(t)
+	var logBuf bytes.Buffer
+	env.Log = zerolog.New(&logBuf)
+	id := call(t, env, storeReq(tok1)).Token.ID
+	a := call(t, env, fmt.Sprintf(`{"id":"g","cmd":"get","token_id":%q,"purpose":"fill","origin":"https://logos-up.net"}`, id))
+	require.Equal(t, CodeTargetDenied, a.Error.Code)
+	require.Contains(t, logBuf.String(), "fill denied")
+	require.Contains(t, logBuf.String(), "https://logos-up.net")
+	require.NotContains(t, logBuf.String(), tok1)
+	a = call(t, env, fmt.Sprintf(`{"id":"g","cmd":"get","token_id":%q,"purpose":"fill","origin":"https://%s"}`, id, strings.Repeat("x", 300)))
+	require.Equal(t, CodeBadRequest, a.Error.Code)
 }

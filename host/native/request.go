@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"unicode/utf8"
 )
@@ -65,13 +64,9 @@ func (r *Request) Bind(v any) error {
 		if errors.As(err, &te) {
 			return Errorf(CodeBadRequest, "field %q must be of type %s", te.Field, te.Type)
 		}
-		return Errorf(CodeBadRequest, "%s: %s", r.Cmd, trimJSONErr(err))
+		return Errorf(CodeBadRequest, "%s: %v", r.Cmd, err)
 	}
 	return nil
-}
-
-func trimJSONErr(err error) string {
-	return fmt.Sprint(err)
 }
 
 // require returns a bad_request error naming a missing field.

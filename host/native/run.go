@@ -23,15 +23,15 @@ func Run(caller Caller, stdin io.Reader, stdout io.Writer) int {
 	}
 	log, closer := logging.New(dirs.Log())
 	defer closer.Close()
-	cfg, err := config.Load(dirs)
-	if err != nil {
+	cfg, cfgErr := config.Load(dirs)
+	if cfgErr != nil {
 		// Without the config only the built-in extension IDs are allowed.
-		log.Error().Err(err).Msg("config unreadable; using defaults")
+		log.Error().Err(cfgErr).Msg("config unreadable; using defaults")
 		cfg = &config.Config{}
 	}
 	secrets := secretstore.Open()
 	idx := index.Open(dirs.Index())
-	env := &Env{Caller: caller, Dirs: dirs, Config: cfg, Secrets: secrets, Index: idx, Vault: vault.New(secrets, idx), Log: log}
+	env := &Env{Caller: caller, Dirs: dirs, Config: cfg, Secrets: secrets, Index: idx, Vault: vault.New(secrets, idx), Log: log, ConfigErr: cfgErr}
 	log.Debug().Str("caller", caller.String()).Msg("host started")
 	if err := Serve(context.Background(), env, stdin, stdout); err != nil {
 		log.Warn().Err(err).Msg("host stopped")

@@ -37,6 +37,9 @@ type Env struct {
 	Index   *index.File
 	Vault   *vault.Vault
 	Log     zerolog.Logger
+	// ConfigErr is why config.json could not be read (only the built-in
+	// extension IDs are then allowed).
+	ConfigErr error
 }
 
 // Result is a handler's answer fields (merged with id and ok).
@@ -123,6 +126,10 @@ func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, 
 		return id, nil, err
 	}
 	if env.Config == nil || !env.Config.AllowedExtension(env.Caller.ExtensionID) {
+		if env.ConfigErr != nil {
+			return id, nil, Errorf(CodeOriginDenied, "extension %q (%s) is not allowed because the host's config is unreadable (%v): fix or delete it, then run `tokenbridge install --extension-id %s`",
+				env.Caller.ExtensionID, env.Caller.Browser, env.ConfigErr, env.Caller.ExtensionID)
+		}
 		return id, nil, Errorf(CodeOriginDenied, "extension %q (%s) may not use this host: if you trust it, run `tokenbridge install --extension-id %s`",
 			env.Caller.ExtensionID, env.Caller.Browser, env.Caller.ExtensionID)
 	}

@@ -28,6 +28,9 @@ func store(_ context.Context, env *Env, req *Request) (Result, error) {
 	if p.Provider == "" {
 		return nil, missing("provider")
 	}
+	if p.Provider != vault.ProviderTInvest {
+		return nil, Errorf(CodeBadRequest, "provider must be %q (other secrets are added with `tokenbridge add`)", vault.ProviderTInvest)
+	}
 	if p.Secret == "" {
 		return nil, missing("secret")
 	}

@@ -164,3 +164,33 @@ func (c *chunkedStore) List() ([]string, error) {
 	}
 	return out, nil
 }
+
+// ChunkJanitor finds chunks no secret refers to (left by an interrupted
+// store of a large secret).
+type ChunkJanitor interface {
+	StrayChunks() ([]string, error)
+}
+
+// StrayChunks lists chunk items whose secret has no header naming them.
+func (c *chunkedStore) StrayChunks() ([]string, error) {
+	l, ok := c.next.(Lister)
+	if !ok {
+		return nil, errNoList
+	}
+	keys, err := l.List()
+	if err != nil {
+		return nil, err
+	}
+	var stray []string
+	for _, k := range keys {
+		base, num, found := strings.Cut(k, chunkSep)
+		if !found {
+			continue
+		}
+		i, err := strconv.Atoi(num)
+		if err != nil || i >= c.chunkCount(base) {
+			stray = append(stray, k)
+		}
+	}
+	return stray, nil
+}

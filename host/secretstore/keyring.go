@@ -3,7 +3,9 @@ package secretstore
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -11,10 +13,21 @@ import (
 // osKeyring is the real keyring through go-keyring.
 type osKeyring struct{}
 
-// Open returns the OS keyring with a timeout around every call and
-// transparent chunking of large secrets.
+// Open returns the OS keyring with a timeout around every call (default
+// 5 s, TOKENBRIDGE_KEYRING_TIMEOUT overrides) and transparent chunking of
+// large secrets.
 func Open() Store {
-	return WithChunking(WithTimeout(osKeyring{}, DefaultTimeout), ChunkSize)
+	return WithChunking(WithTimeout(osKeyring{}, TimeoutFromEnv(os.Getenv("TOKENBRIDGE_KEYRING_TIMEOUT"))), ChunkSize)
+}
+
+// TimeoutFromEnv parses a Go duration between 100ms and 2m; anything else
+// gives DefaultTimeout.
+func TimeoutFromEnv(v string) time.Duration {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 100*time.Millisecond || d > 2*time.Minute {
+		return DefaultTimeout
+	}
+	return d
 }
 
 func (osKeyring) Set(key, secret string) error {

@@ -3,7 +3,6 @@
 package secretstore
 
 import (
-	dbus "github.com/godbus/dbus/v5"
 	ss "github.com/zalando/go-keyring/secret_service"
 )
 
@@ -34,5 +33,3 @@ func listKeys() ([]string, error) {
 	}
 	return keys, nil
 }
-
-var _ = dbus.ObjectPath("")

@@ -80,6 +80,12 @@ func TestTimeout(t *testing.T) {
 	require.NoError(t, s.Set("k", "v"))
 }
 
+func TestTimeoutFromEnv(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": DefaultTimeout, "2s": 2 * time.Second, "1ms": DefaultTimeout, "1h": DefaultTimeout, "x": DefaultTimeout} {
+		require.Equal(t, want, TimeoutFromEnv(in), in)
+	}
+}
+
 func TestMemoryFailWith(t *testing.T) {
 	m := NewMemory()
 	m.FailWith = ErrLocked

@@ -12,30 +12,63 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
-// Problem is one inconsistency Doctor found.
+// Problem is one finding of Doctor.
 type Problem struct {
-	Key      string // keyring key or token id
+	Key      string // keyring key, token id or file
 	Problem  string
 	Fix      string
 	Repaired bool
+	// Note marks a limitation worth telling, not a problem.
+	Note bool
 }
 
-// Doctor compares the keyring with the index. A token whose keyring item
-// is gone is dropped from the index (the secret cannot be recovered). A
-// keyring item without metadata is adopted: new metadata is built from the
-// secret, so nothing stored is lost. A damaged index is moved aside and
-// rebuilt from the keyring. With repair false it only reports.
-func (v *Vault) Doctor(repair bool) ([]Problem, error) {
+// DoctorOptions choose what Doctor may change.
+type DoctorOptions struct {
+	Repair bool // fix what can be fixed without losing anything
+	Force  bool // also do what might lose metadata (see Doctor)
+}
+
+// Doctor compares the keyring with the index.
+//
+//   - A keyring item without metadata is adopted: new metadata is built from
+//     the secret, so nothing stored is lost.
+//   - Metadata whose keyring item is gone is dropped (the secret cannot be
+//     recovered) — unless more than half of the tokens look gone, which
+//     rather means a different or half-working keyring: then only Force drops.
+//   - A damaged index is moved aside and rebuilt from the keyring; where the
+//     keyring cannot list its items (macOS) that would lose all metadata, so
+//     only Force does it.
+//   - Chunks left by an interrupted store of a large secret are deleted.
+func (v *Vault) Doctor(opt DoctorOptions) ([]Problem, error) {
 	var problems []Problem
+	lister, canList := v.Secrets.(secretstore.Lister)
+	var keys []string
+	if canList {
+		var err error
+		if keys, err = lister.List(); err != nil {
+			canList = false
+		}
+	}
+	if !canList {
+		problems = append(problems, Problem{Key: "keyring", Note: true,
+			Problem: "this keyring cannot list its items, so items without metadata are not looked for",
+			Fix:     "nothing to do"})
+	}
+
 	rebuilt := false
 	d, err := v.Index.Read()
 	if err != nil {
-		if !repair {
-			return []Problem{{Key: v.Index.Path(), Problem: err.Error(), Fix: "run `tokenbridge doctor --repair` to move it aside and rebuild it from the keyring"}}, nil
+		switch {
+		case !opt.Repair:
+			return append(problems, Problem{Key: v.Index.Path(), Problem: err.Error(),
+				Fix: "run `tokenbridge doctor` (without --check) to move it aside and rebuild it from the keyring"}), nil
+		case !canList && !opt.Force:
+			return append(problems, Problem{Key: v.Index.Path(), Problem: err.Error(),
+				Fix: "restore index.json from a backup; or run `tokenbridge doctor --force` to start an empty index (the secrets stay in the keyring, their metadata is lost)"}), nil
 		}
 		aside := fmt.Sprintf("%s.damaged-%d", v.Index.Path(), time.Now().Unix())
 		if rerr := os.Rename(v.Index.Path(), aside); rerr != nil {
-			return nil, fmt.Errorf("move damaged index aside: %w", rerr)
+			return problems, fmt.Errorf("move damaged index aside: %w", rerr)
 		}
 		problems = append(problems, Problem{Key: v.Index.Path(), Problem: err.Error(), Fix: "moved aside to " + aside + "; rebuilt from the keyring", Repaired: true})
 		d = index.Data{Version: index.Version}
@@ -49,47 +82,64 @@ func (v *Vault) Doctor(repair bool) ([]Problem, error) {
 		switch {
 		case errors.Is(err, secretstore.ErrNotFound):
 			missing = append(missing, t.ID)
-			problems = append(problems, Problem{Key: t.ID, Problem: fmt.Sprintf("metadata for %q has no keyring item", t.Label),
-				Fix: "the secret is gone: the entry is removed; issue a new token", Repaired: repair})
 		case err != nil:
 			return problems, fmt.Errorf("check %s: %w", t.ID, err)
 		}
 	}
+	dropMissing := opt.Repair && (opt.Force || len(missing) <= 1 || len(missing)*2 <= len(d.Tokens))
+	for _, id := range missing {
+		p := Problem{Key: id, Problem: "metadata without a keyring item", Fix: "the secret is gone: the entry is removed; issue a new token", Repaired: dropMissing}
+		if opt.Repair && !dropMissing {
+			p.Fix = fmt.Sprintf("%d of %d tokens have no keyring item: is this the keyring of the session that stored them? If the secrets are really gone, run `tokenbridge doctor --force`", len(missing), len(d.Tokens))
+		}
+		problems = append(problems, p)
+	}
+	if !dropMissing {
+		missing = nil
+	}
 
-	// Keyring → index (only where the keyring can list its items).
+	// Keyring → index.
 	var orphans []string
-	if l, ok := v.Secrets.(secretstore.Lister); ok {
-		keys, err := l.List()
+	known := map[string]bool{}
+	for _, t := range d.Tokens {
+		known[SecretKey(t)] = true
+	}
+	for _, p := range d.Moex {
+		known["moex/"+p.Name] = true
+	}
+	for _, k := range keys {
+		provider, id, _ := strings.Cut(k, "/")
+		switch {
+		case known[k]:
+		case provider == "moex":
+			name, _, _ := strings.Cut(id, "/")
+			if !known["moex/"+name] {
+				problems = append(problems, Problem{Key: k, Problem: "MOEX keyring item without a profile",
+					Fix: fmt.Sprintf("re-add the profile with `tokenbridge moex add %s …`, or remove it: secret-tool clear service %s username %s", name, secretstore.Service, k)})
+			}
+		case (provider == ProviderTInvest || provider == ProviderGeneric) && ValidID(id):
+			orphans = append(orphans, k)
+			problems = append(problems, Problem{Key: k, Problem: "keyring item without metadata",
+				Fix: "metadata is rebuilt from the secret (label «восстановлен / recovered»)", Repaired: opt.Repair})
+		}
+	}
+
+	// Chunks whose secret was never completed or has shrunk since.
+	if j, ok := v.Secrets.(secretstore.ChunkJanitor); ok && canList {
+		stray, err := j.StrayChunks()
 		if err == nil {
-			known := map[string]bool{}
-			for _, t := range d.Tokens {
-				known[SecretKey(t)] = true
-			}
-			for _, p := range d.Moex {
-				known["moex/"+p.Name] = true
-			}
-			for _, k := range keys {
-				provider, id, _ := strings.Cut(k, "/")
-				switch {
-				case known[k]:
-				case provider == "moex":
-					name, _, _ := strings.Cut(id, "/")
-					if !known["moex/"+name] {
-						problems = append(problems, Problem{Key: k, Problem: "MOEX keyring item without a profile",
-							Fix: fmt.Sprintf("re-add the profile with `tokenbridge moex add %s …`, or remove it: secret-tool clear service %s username %s", name, secretstore.Service, k)})
-					}
-				case (provider == ProviderTInvest || provider == ProviderGeneric) && ValidID(id):
-					orphans = append(orphans, k)
-					problems = append(problems, Problem{Key: k, Problem: "keyring item without metadata",
-						Fix: "metadata is rebuilt from the secret (label «восстановлен / recovered»)", Repaired: repair})
+			for _, k := range stray {
+				if opt.Repair {
+					_ = v.Secrets.Delete(k)
 				}
+				problems = append(problems, Problem{Key: k, Problem: "chunk of an unfinished or replaced secret", Fix: "deleted", Repaired: opt.Repair})
 			}
 		}
 	}
-	if !repair || (len(missing) == 0 && len(orphans) == 0 && !rebuilt) {
+
+	if !opt.Repair || (len(missing) == 0 && len(orphans) == 0 && !rebuilt) {
 		return problems, nil
 	}
-
 	adopted := make([]index.Token, 0, len(orphans))
 	now := v.Now()
 	for _, k := range orphans {

@@ -41,7 +41,10 @@ func (v *Vault) Validate(ctx context.Context, id string, checker tinvest.Checker
 		CheckedAt: checkedAt.UTC(),
 		Message:   verdict.Message,
 	}
-	for _, a := range verdict.Accounts {
+	for i, a := range verdict.Accounts {
+		if i == MaxAccounts {
+			break
+		}
 		val.Accounts = append(val.Accounts, index.Account{
 			ID: a.ID, Name: a.Name, Type: a.Type, Status: a.Status, AccessLevel: a.AccessLevel,
 		})

@@ -38,15 +38,21 @@ const (
 
 // Limits on caller-supplied fields.
 const (
-	MaxLabel      = 100
-	MaxSecret     = 4096
-	MaxUses       = 50
-	MaxAccountLen = 100
+	MaxLabel  = 100
+	MaxSecret = 4096
+	MaxUses   = 20
+	// MaxTokens bounds the index so that a `list` answer (with up to
+	// MaxAccounts accounts and MaxUses uses per token) always fits the
+	// browsers' 1 MiB message limit.
+	MaxTokens = 64
+	// MaxAccounts bounds the accounts kept per token.
+	MaxAccounts = 20
 )
 
 var (
 	ErrNotFound = errors.New("no such token")
 	ErrInvalid  = errors.New("invalid input")
+	ErrFull     = errors.New("too many tokens")
 
 	tinvestRe = regexp.MustCompile(`^t\.[A-Za-z0-9_-]{60,}$`)
 	idRe      = regexp.MustCompile(`^tok_[0-9a-f]{16}$`)
@@ -219,6 +225,9 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 			tok = *t
 			return nil
 		}
+		if len(d.Tokens) >= MaxTokens {
+			return fmt.Errorf("%w: %d stored, the limit is %d: delete unused ones (`tokenbridge list`, `tokenbridge rm ID`)", ErrFull, len(d.Tokens), MaxTokens)
+		}
 		label := in.Label
 		if label == "" {
 			label = defaultLabel(in, now)
@@ -233,6 +242,10 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 		return nil
 	})
 	if err != nil {
+		// The index refused a new entry: take its keyring item back out.
+		if _, terr := v.Token(id); errors.Is(terr, ErrNotFound) {
+			_ = v.Secrets.Delete(key)
+		}
 		return index.Token{}, false, fmt.Errorf("save metadata: %w", err)
 	}
 	if orphan != "" {
@@ -311,7 +324,7 @@ func (v *Vault) Secret(id string) (string, index.Token, error) {
 	}
 	s, err := v.Secrets.Get(SecretKey(t))
 	if errors.Is(err, secretstore.ErrNotFound) {
-		return "", index.Token{}, fmt.Errorf("%w: the keyring no longer holds token %s: run `tokenbridge doctor --repair`", ErrNotFound, id)
+		return "", index.Token{}, fmt.Errorf("%w: the keyring no longer holds token %s: run `tokenbridge doctor` (it removes the stale entry)", ErrNotFound, id)
 	}
 	if err != nil {
 		return "", index.Token{}, err

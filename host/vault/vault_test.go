@@ -142,15 +142,18 @@ func TestDoctorRepairs(t *testing.T) {
 	// An item without metadata, as a crash between keyring and index leaves.
 	require.NoError(t, mem.Set("tinvest/tok_00000000000000aa", testToken(8)))
 
-	problems, err := v.Doctor(false)
+	problems, err := v.Doctor(DoctorOptions{})
 	require.NoError(t, err)
 	require.Len(t, problems, 2)
 	list, _ := v.List("")
 	require.Len(t, list, 2, "report-only must not change anything")
 
-	problems, err = v.Doctor(true)
+	problems, err = v.Doctor(DoctorOptions{Repair: true})
 	require.NoError(t, err)
 	require.Len(t, problems, 2)
+	for _, p := range problems {
+		require.True(t, p.Repaired, p.Problem)
+	}
 	list, err = v.List("")
 	require.NoError(t, err)
 	ids := []string{list[0].ID, list[1].ID}
@@ -159,9 +162,81 @@ func TestDoctorRepairs(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, testToken(8), s)
 
-	problems, err = v.Doctor(true)
+	problems, err = v.Doctor(DoctorOptions{Repair: true})
 	require.NoError(t, err)
 	require.Empty(t, problems)
+}
+
+// When most tokens look gone, the keyring is more likely the wrong one
+// than empty: nothing is dropped without Force.
+func TestDoctorRefusesMassDrop(t *testing.T) {
+	v, mem := newTestVault(t)
+	for i := 0; i < 3; i++ {
+		tok, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(20 + i)})
+		require.NoError(t, err)
+		require.NoError(t, mem.Delete(SecretKey(tok)))
+	}
+	problems, err := v.Doctor(DoctorOptions{Repair: true})
+	require.NoError(t, err)
+	require.Len(t, problems, 3)
+	require.False(t, problems[0].Repaired)
+	require.Contains(t, problems[0].Fix, "--force")
+	list, _ := v.List("")
+	require.Len(t, list, 3)
+	_, err = v.Doctor(DoctorOptions{Repair: true, Force: true})
+	require.NoError(t, err)
+	list, _ = v.List("")
+	require.Empty(t, list)
+}
+
+type noList struct{ secretstore.Store }
+
+// A damaged index next to a keyring that cannot list is not replaced by an
+// empty one unless forced.
+func TestDoctorKeepsDamagedIndexWithoutListing(t *testing.T) {
+	v, _ := newTestVault(t)
+	v.Secrets = noList{v.Secrets}
+	require.NoError(t, os.WriteFile(v.Index.Path(), []byte(`{"tokens":[`), 0o600))
+	problems, err := v.Doctor(DoctorOptions{Repair: true})
+	require.NoError(t, err)
+	require.True(t, problems[0].Note)
+	require.Contains(t, problems[1].Fix, "--force")
+	raw, err := os.ReadFile(v.Index.Path())
+	require.NoError(t, err)
+	require.Equal(t, `{"tokens":[`, string(raw))
+}
+
+func TestDoctorDeletesStrayChunks(t *testing.T) {
+	mem := secretstore.NewMemory()
+	chunked := secretstore.WithChunking(mem, secretstore.ChunkSize)
+	v := New(chunked, index.Open(filepath.Join(t.TempDir(), "index.json")))
+	// A killed store of a large secret leaves chunks without their header.
+	require.NoError(t, mem.Set("moex/p/refresh_token#chunk-0", "aaaa"))
+	require.NoError(t, mem.Set("moex/p/refresh_token#chunk-1", "bbbb"))
+	problems, err := v.Doctor(DoctorOptions{Repair: true})
+	require.NoError(t, err)
+	stray := 0
+	for _, p := range problems {
+		if strings.Contains(p.Key, "#chunk-") {
+			stray++
+			require.True(t, p.Repaired)
+		}
+	}
+	require.Equal(t, 2, stray)
+	require.Zero(t, mem.Len())
+}
+
+func TestStoreLimit(t *testing.T) {
+	v, mem := newTestVault(t)
+	require.NoError(t, v.Index.Update(func(d *index.Data) error {
+		for i := 0; i < MaxTokens; i++ {
+			d.Tokens = append(d.Tokens, index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: ProviderTInvest, Fingerprint: fmt.Sprint(i)})
+		}
+		return nil
+	}))
+	_, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(99)})
+	require.ErrorIs(t, err, ErrFull)
+	require.Zero(t, mem.Len(), "the refused token's keyring item is taken back out")
 }
 
 func TestDoctorRebuildsDamagedIndex(t *testing.T) {
@@ -171,7 +246,7 @@ func TestDoctorRebuildsDamagedIndex(t *testing.T) {
 	require.NoError(t, os.WriteFile(v.Index.Path(), []byte(`{"tokens":[{"id":`), 0o600))
 	_, err = v.List("")
 	require.Error(t, err)
-	problems, err := v.Doctor(true)
+	problems, err := v.Doctor(DoctorOptions{Repair: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, problems)
 	list, err := v.List("")

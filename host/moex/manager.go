@@ -392,7 +392,7 @@ func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, err
 	redact.Add(res.refresh)
 	if res.refresh != "" {
 		if err := m.Secrets.Set(keyRefresh(p.Name), res.refresh); err != nil {
-			return nil, fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring (the old one is spent; the next call signs in again): %w", p.Name, err)
+			return nil, m.refreshNotSaved(p.Name, err)
 		}
 	} else if err := m.deleteSecret(keyRefresh(p.Name)); err != nil {
 		return nil, err
@@ -422,6 +422,20 @@ func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, err
 		AccessExpiresAt: res.accessExp, RefreshExpiresAt: res.refreshExp,
 		HasRefresh: res.refresh != "", Source: source,
 	}, nil
+}
+
+// refreshNotSaved handles a failed save of a rotated refresh token. The old refresh token in the
+// keyring is spent: sending it again would look like token theft to the server (refresh token
+// reuse detection), which ends the whole session. So it is removed (best effort) and the error
+// says what happened and what to do.
+func (m *Manager) refreshNotSaved(name string, setErr error) error {
+	m.Log.Warn().Str("profile", name).Msg("moex: could not save the rotated refresh token; dropping the spent one")
+	if err := m.forgetRefresh(name); err != nil {
+		return fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring: %w; removing the spent old one failed too (%v): run `tokenbridge moex logout %s` once the keyring works again, before the next `tokenbridge moex token %s`",
+			name, setErr, err, name, name)
+	}
+	return fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring: %w; the spent old one was removed, so the next `tokenbridge moex token %s` signs in again with the stored credentials (check the keyring with `tokenbridge doctor` if this repeats)",
+		name, setErr, name)
 }
 
 // MigrateOptions are the inputs of Migrate.

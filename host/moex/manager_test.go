@@ -241,6 +241,86 @@ func TestRefreshRotatesAndSaves(t *testing.T) {
 	require.Equal(t, 1, f.kc.Refreshes())
 }
 
+// failingSet wraps a store and fails Set for one key while fail is true.
+type failingSet struct {
+	*secretstore.Memory
+	key  string
+	fail bool
+}
+
+func (s *failingSet) Set(key, secret string) error {
+	if s.fail && key == s.key {
+		return secretstore.ErrLocked
+	}
+	return s.Memory.Set(key, secret)
+}
+
+func TestRotatedRefreshNotSavedDropsTheSpentOne(t *testing.T) {
+	f := newFixture(t)
+	fs := &failingSet{Memory: f.store, key: "moex/r/refresh_token"}
+	f.m.Secrets = fs
+	f.addPassword(t, "r", nil)
+	_, err := f.m.Token(context.Background(), "r", TokenOptions{})
+	require.NoError(t, err)
+	spent := f.secret(t, "moex/r/refresh_token")
+	require.NotEmpty(t, spent)
+
+	fs.fail = true
+	f.clock.Add(250 * time.Second)
+	_, err = f.m.Token(context.Background(), "r", TokenOptions{})
+	require.ErrorIs(t, err, secretstore.ErrLocked)
+	require.Contains(t, err.Error(), "spent old one was removed")
+	require.Contains(t, err.Error(), "tokenbridge moex token r")
+	require.NotContains(t, err.Error(), spent)
+	require.Empty(t, f.secret(t, "moex/r/refresh_token"), "the spent refresh token must not stay in the keyring")
+	p, err := f.m.Get("r")
+	require.NoError(t, err)
+	require.True(t, p.RefreshExpiresAt.IsZero())
+
+	// The next call signs in again instead of replaying the spent refresh token.
+	fs.fail = false
+	f.kc.ResetRequests()
+	tok, err := f.m.Token(context.Background(), "r", TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "grant", tok.Source)
+	for _, r := range f.kc.Requests() {
+		require.NotEqual(t, spent, r.Form.Get("refresh_token"), "spent refresh token replayed")
+	}
+	require.Len(t, f.kc.Requests(), 1)
+}
+
+// failingStore fails every Set and Delete of one key.
+type failingStore struct {
+	*secretstore.Memory
+	key string
+}
+
+func (s *failingStore) Set(key, secret string) error {
+	if key == s.key {
+		return secretstore.ErrUnavailable
+	}
+	return s.Memory.Set(key, secret)
+}
+
+func (s *failingStore) Delete(key string) error {
+	if key == s.key {
+		return secretstore.ErrUnavailable
+	}
+	return s.Memory.Delete(key)
+}
+
+func TestRotatedRefreshNotSavedNorDeletedSaysLogout(t *testing.T) {
+	f := newFixture(t)
+	f.addPassword(t, "r", nil)
+	_, err := f.m.Token(context.Background(), "r", TokenOptions{})
+	require.NoError(t, err)
+	f.m.Secrets = &failingStore{Memory: f.store, key: "moex/r/refresh_token"}
+	f.clock.Add(250 * time.Second)
+	_, err = f.m.Token(context.Background(), "r", TokenOptions{})
+	require.ErrorIs(t, err, secretstore.ErrUnavailable)
+	require.Contains(t, err.Error(), "tokenbridge moex logout r")
+}
+
 func TestReusedRefreshFallsBackToFullGrant(t *testing.T) {
 	f := newFixture(t)
 	f.addPassword(t, "r", nil)

@@ -209,18 +209,37 @@ func TestSIGKILLDuringStore(t *testing.T) {
 		_, err = index.Open(filepath.Join(home, "index.json")).Read()
 		require.NoError(t, err, "index must parse after SIGKILL")
 	}
+	// Whatever the kills left, add one of each inconsistency for certain:
+	// a keyring item without metadata and metadata without an item.
+	s := secretstore.Open()
+	orphanID := fmt.Sprintf("tok_%016x", rand.Uint64())
+	require.NoError(t, s.Set("tinvest/"+orphanID, fakeToken(run, 100)))
+	require.NoError(t, index.Open(filepath.Join(home, "index.json")).Update(func(d *index.Data) error {
+		d.Tokens = append(d.Tokens, index.Token{ID: "tok_00000000000000ff", Provider: "tinvest", Fingerprint: "gone"})
+		return nil
+	}))
+	// A HOME of its own with the browsers registered, so doctor's exit code
+	// speaks of the keyring and the index only.
+	env := append(os.Environ(), "TOKENBRIDGE_HOME="+home, "HOME="+t.TempDir())
+	install := exec.Command(binary_, "install")
+	install.Env = env
+	out, err := install.CombinedOutput()
+	require.NoError(t, err, string(out))
 	doctor := exec.Command(binary_, "doctor")
-	doctor.Env = append(os.Environ(), "TOKENBRIDGE_HOME="+home)
-	out, _ := doctor.CombinedOutput()
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(line, "keyring") || strings.HasPrefix(line, "index") {
-			require.NotContains(t, line, "PROBLEM", string(out))
-		}
-	}
+	doctor.Env = env
+	out, err = doctor.CombinedOutput()
+	require.NoError(t, err, "doctor must repair everything and exit 0:\n%s", out)
+	require.Regexp(t, `index\s+tinvest/`+orphanID+`\s+repaired`, string(out))
+	require.Regexp(t, `index\s+tok_00000000000000ff\s+repaired`, string(out))
+	again := exec.Command(binary_, "doctor", "--check")
+	again.Env = env
+	out, err = again.CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.NotContains(t, string(out), "repaired")
+	require.NotContains(t, string(out), "PROBLEM")
 	// After doctor: every token has its item, every tinvest item has metadata.
 	d, err := index.Open(filepath.Join(home, "index.json")).Read()
 	require.NoError(t, err)
-	s := secretstore.Open()
 	inIndex := map[string]bool{}
 	for _, tok := range d.Tokens {
 		inIndex["tinvest/"+tok.ID] = true
@@ -228,6 +247,8 @@ func TestSIGKILLDuringStore(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, secret, run)
 	}
+	require.True(t, inIndex["tinvest/"+orphanID], "the orphan was adopted")
+	require.False(t, inIndex["tinvest/tok_00000000000000ff"], "the entry without a secret was dropped")
 	for k := range keyringKeys(t) {
 		if strings.HasPrefix(k, "tinvest/") {
 			secret, err := s.Get(k)
@@ -277,7 +298,7 @@ func TestCLI(t *testing.T) {
 	_, code = cli("", "exec", "--", "true")
 	require.Equal(t, 2, code)
 
-	for _, c := range []string{"list", "add", "rm", "exec", "doctor", "install", "uninstall"} {
+	for _, c := range []string{"list", "add", "rm", "exec", "doctor", "install", "uninstall", "check", "moex"} {
 		out, code = cli("", c, "--help")
 		require.Equal(t, 0, code, c)
 		require.Contains(t, out, "Usage", c)

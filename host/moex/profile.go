@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Environments.
@@ -211,6 +212,8 @@ func checkText(field, v string, max int, required bool) error {
 	return nil
 }
 
+// truncate makes s safe for a message: control characters become '?', invalid UTF-8 becomes
+// U+FFFD, and a string longer than n bytes is cut on a rune boundary and ends with "…".
 func truncate(s string, n int) string {
 	clean := strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
@@ -218,10 +221,13 @@ func truncate(s string, n int) string {
 		}
 		return r
 	}, s)
-	if len(clean) > n {
-		return clean[:n] + "…"
+	if len(clean) <= n {
+		return clean
 	}
-	return clean
+	for n > 0 && !utf8.RuneStart(clean[n]) {
+		n--
+	}
+	return clean[:n] + "…"
 }
 
 // Status of a profile's cached access token.

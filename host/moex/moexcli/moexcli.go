@@ -17,6 +17,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -154,9 +155,14 @@ type cmd struct {
 	lines *bufio.Reader
 }
 
+// clip makes a user-given string safe to echo: at most 40 bytes, cut on a rune boundary,
+// control characters replaced.
 func clip(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
+	if n := 40; len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
 	}
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {

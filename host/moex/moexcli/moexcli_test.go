@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
@@ -237,4 +238,21 @@ func TestSubcommandHelp(t *testing.T) {
 	require.Empty(t, e.kc.Requests())
 	_, err := e.store.Get("moex/main/client_secret")
 	require.ErrorIs(t, err, secretstore.ErrNotFound)
+}
+
+func TestClipKeepsValidUTF8(t *testing.T) {
+	// A byte cut would leave half a rune, shown as U+FFFD.
+	for _, prefix := range []string{"", "a", "ab"} {
+		for n := 15; n < 30; n++ {
+			got := clip(prefix + strings.Repeat("я", n))
+			require.True(t, utf8.ValidString(got), "n=%d: %q", n, got)
+			require.NotContains(t, got, "\uFFFD", "n=%d", n)
+		}
+	}
+	require.Equal(t, "a?b", clip("a\x1bb"))
+	e := newEnv(t)
+	code, _, errs := e.run("", "a"+strings.Repeat("ё", 30))
+	require.Equal(t, ExitUsage, code)
+	require.NotContains(t, errs, `\ufffd`)
+	require.NotContains(t, errs, "\uFFFD")
 }

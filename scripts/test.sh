@@ -31,10 +31,11 @@ if [ "$(cat node_modules/.tokenbridge-lock 2>/dev/null)" != "$lock_sum" ]; then
 fi
 
 # --- 2. static checks and builds ------------------------------------------
-step "gofmt / go vet"
+step "gofmt / go vet / go mod tidy -diff"
 unformatted=$(gofmt -l host manifest 2>/dev/null || true)
 [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted" >&2; exit 1; }
 go vet ./...
+go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; exit 1; }
 
 step "build bin/tokenbridge, bin/tinvest-fake"
 go build -o bin/tokenbridge ./host/cmd/tokenbridge

@@ -17,7 +17,7 @@ func (s IndexProfiles) Load() ([]Profile, error) {
 	}
 	out := make([]Profile, 0, len(d.Moex))
 	for _, mp := range d.Moex {
-		out = append(out, fromIndex(mp))
+		out = append(out, Profile(mp))
 	}
 	return out, nil
 }
@@ -27,7 +27,7 @@ func (s IndexProfiles) Modify(fn func([]Profile) ([]Profile, error)) error {
 	return s.File.Update(func(d *index.Data) error {
 		ps := make([]Profile, 0, len(d.Moex))
 		for _, mp := range d.Moex {
-			ps = append(ps, fromIndex(mp))
+			ps = append(ps, Profile(mp))
 		}
 		out, err := fn(ps)
 		if err != nil {
@@ -35,26 +35,8 @@ func (s IndexProfiles) Modify(fn func([]Profile) ([]Profile, error)) error {
 		}
 		d.Moex = make([]index.MoexProfile, 0, len(out))
 		for _, p := range out {
-			d.Moex = append(d.Moex, toIndex(p))
+			d.Moex = append(d.Moex, index.MoexProfile(p))
 		}
 		return nil
 	})
-}
-
-func fromIndex(m index.MoexProfile) Profile {
-	return Profile{
-		Name: m.Name, Env: m.Env, Grant: m.Grant, Legacy: m.Legacy, ClientID: m.ClientID,
-		Username: m.Username, Scope: m.Scope, TokenURL: m.TokenURL, AuthStyle: m.AuthStyle,
-		CreatedAt: m.CreatedAt, ObtainedAt: m.ObtainedAt, AccessExpiresAt: m.AccessExpiresAt,
-		RefreshExpiresAt: m.RefreshExpiresAt, TokenType: m.TokenType, TokenScope: m.TokenScope,
-	}
-}
-
-func toIndex(p Profile) index.MoexProfile {
-	return index.MoexProfile{
-		Name: p.Name, Env: p.Env, Grant: p.Grant, Legacy: p.Legacy, ClientID: p.ClientID,
-		Username: p.Username, Scope: p.Scope, TokenURL: p.TokenURL, AuthStyle: p.AuthStyle,
-		CreatedAt: p.CreatedAt, ObtainedAt: p.ObtainedAt, AccessExpiresAt: p.AccessExpiresAt,
-		RefreshExpiresAt: p.RefreshExpiresAt, TokenType: p.TokenType, TokenScope: p.TokenScope,
-	}
 }

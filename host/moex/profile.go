@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenbridge/tokenbridge/host/index"
 )
 
 // Environments.
@@ -52,27 +54,11 @@ const (
 	maxOTP      = 64
 )
 
-// Profile is one MOEX account setting plus the non-secret metadata of its cached tokens.
+// Profile is one MOEX account setting plus the non-secret metadata of its cached tokens
+// (zero times when there are none; a zero RefreshExpiresAt with a refresh token means an
+// offline token without expiry). It is the index record itself, with this package's methods.
 // Secrets (client secret, password, tokens) are never part of it.
-type Profile struct {
-	Name      string    `json:"name"`
-	Env       string    `json:"env"`
-	Grant     string    `json:"grant"`
-	Legacy    bool      `json:"legacy,omitempty"`
-	ClientID  string    `json:"client_id"`
-	Username  string    `json:"username,omitempty"`
-	Scope     string    `json:"scope,omitempty"`
-	TokenURL  string    `json:"token_url"`
-	AuthStyle string    `json:"auth_style,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-
-	// Metadata of the cached tokens (zero when there are none).
-	ObtainedAt       time.Time `json:"obtained_at,omitempty"`
-	AccessExpiresAt  time.Time `json:"access_expires_at,omitempty"`
-	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitempty"` // zero: no expiry known (offline token) or no refresh token
-	TokenType        string    `json:"token_type,omitempty"`
-	TokenScope       string    `json:"token_scope,omitempty"`
-}
+type Profile index.MoexProfile
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 

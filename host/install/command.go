@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 // Exit codes of the install and uninstall commands.
@@ -124,7 +126,7 @@ func RunInstall(args []string, stdout, stderr io.Writer) int {
 func RunInstallEnv(env Env, opts Options, stdout, stderr io.Writer) int {
 	res, err := Install(env, opts)
 	if len(res.Entries) > 0 {
-		fmt.Fprintf(stdout, "Registered the native messaging host %s for:\n", HostName)
+		fmt.Fprintf(stdout, "Registered the native messaging host %s for:\n", config.HostName)
 		printEntries(stdout, res.Entries)
 		fmt.Fprintf(stdout, "Host binary: %s\n", env.Executable)
 		if saved, lerr := env.loadExtensionIDs(); lerr == nil {

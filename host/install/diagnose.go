@@ -181,8 +181,8 @@ func checkManifest(env Env, file string, family Family, extra []string) []string
 		return []string{"manifest is not valid JSON: " + err.Error()}
 	}
 	var p []string
-	if m.Name != HostName {
-		p = append(p, fmt.Sprintf("name is %q, want %q", m.Name, HostName))
+	if m.Name != config.HostName {
+		p = append(p, fmt.Sprintf("name is %q, want %q", m.Name, config.HostName))
 	}
 	if m.Type != "stdio" {
 		p = append(p, fmt.Sprintf("type is %q, want \"stdio\"", m.Type))
@@ -198,7 +198,7 @@ func checkManifest(env Env, file string, family Family, extra []string) []string
 		}
 		for _, o := range m.AllowedOrigins {
 			id, ok := strings.CutPrefix(o, "chrome-extension://")
-			if !ok || !strings.HasSuffix(id, "/") || !IsChromiumID(strings.TrimSuffix(id, "/")) {
+			if !ok || !strings.HasSuffix(id, "/") || !config.IsChromiumID(strings.TrimSuffix(id, "/")) {
 				p = append(p, fmt.Sprintf("allowed_origins entry %q is malformed (want chrome-extension://<32 letters a-p>/)", o))
 			}
 		}

@@ -20,17 +20,10 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
-// HostName is the native messaging host name browsers look up.
-const HostName = "dev.tokenbridge.host"
-
-// ManifestFile is the file name of the host manifest.
-const ManifestFile = HostName + ".json"
-
-// Built-in extension IDs that every manifest allows.
-const (
-	ChromiumExtensionID = "hodkpdeoebfagkfdfjfhcfnbemcgabcj"
-	GeckoExtensionID    = "tokenbridge@tokenbridge.dev"
-)
+// ManifestFile is the file name of the host manifest. The host name and the
+// built-in extension IDs every manifest allows come from host/config
+// (config.HostName, config.ChromiumExtensionID, config.FirefoxExtensionID).
+const ManifestFile = config.HostName + ".json"
 
 // Errors callers can test for with errors.Is.
 var (

@@ -2,34 +2,21 @@ package install
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
-var (
-	chromiumIDRe = regexp.MustCompile(`^[a-p]{32}$`)
-	geckoUUIDRe  = regexp.MustCompile(`^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$`)
-	geckoMailRe  = regexp.MustCompile(`^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$`)
-)
-
-// maxGeckoID bounds a gecko ID (addons.mozilla.org caps them at 80).
+// maxGeckoID bounds a gecko ID given on the command line (addons.mozilla.org
+// caps them at 80).
 const maxGeckoID = 80
 
 // maxExtraIDs bounds how many extra IDs one install may add.
 const maxExtraIDs = 32
 
-// IsChromiumID reports whether id is a Chromium extension ID: exactly 32
-// characters a-p.
-func IsChromiumID(id string) bool { return chromiumIDRe.MatchString(id) }
-
-// IsGeckoID reports whether id is a Firefox extension ID: name@domain or
-// {uuid}.
-func IsGeckoID(id string) bool {
-	if len(id) > maxGeckoID {
-		return false
-	}
-	return geckoUUIDRe.MatchString(id) || geckoMailRe.MatchString(id)
-}
+// isExtensionID reports whether the host's allowlist (host/config) accepts id
+// as a Chromium or Firefox extension ID.
+func isExtensionID(id string) bool { return config.IsChromiumID(id) || config.IsGeckoID(id) }
 
 // NormalizeExtensionID validates one --extension-id value. It accepts a
 // Chromium ID (also written as chrome-extension://<id>/) or a gecko ID and
@@ -41,12 +28,12 @@ func NormalizeExtensionID(raw string) (string, error) {
 	}
 	if rest, ok := strings.CutPrefix(id, "chrome-extension://"); ok {
 		id = strings.TrimSuffix(rest, "/")
-		if !IsChromiumID(id) {
+		if !config.IsChromiumID(id) {
 			return "", fmt.Errorf("%w: --extension-id %q: the part after chrome-extension:// must be 32 letters a-p (copy it from chrome://extensions)", ErrUsage, raw)
 		}
 		return id, nil
 	}
-	if IsChromiumID(id) || IsGeckoID(id) {
+	if config.IsChromiumID(id) || (len(id) <= maxGeckoID && config.IsGeckoID(id)) {
 		return id, nil
 	}
 	return "", fmt.Errorf("%w: --extension-id %q is neither a Chromium ID (exactly 32 letters a-p, shown on chrome://extensions) nor a Firefox ID (name@domain or {uuid}, shown on about:debugging)", ErrUsage, raw)
@@ -59,7 +46,7 @@ func NormalizeExtensionIDs(raw []string) ([]string, error) {
 		return nil, fmt.Errorf("%w: %d --extension-id values given; at most %d are allowed", ErrUsage, len(raw), maxExtraIDs)
 	}
 	var out []string
-	seen := map[string]bool{ChromiumExtensionID: true, GeckoExtensionID: true}
+	seen := map[string]bool{config.ChromiumExtensionID: true, config.FirefoxExtensionID: true}
 	for _, r := range raw {
 		id, err := NormalizeExtensionID(r)
 		if err != nil {
@@ -76,14 +63,14 @@ func NormalizeExtensionIDs(raw []string) ([]string, error) {
 // splitIDs returns the Chromium origins and gecko IDs a manifest lists:
 // the built-in ones first, then the extra ones of each kind.
 func splitIDs(extra []string) (origins, gecko []string) {
-	origins = []string{ChromiumOrigin(ChromiumExtensionID)}
-	gecko = []string{GeckoExtensionID}
+	origins = []string{ChromiumOrigin(config.ChromiumExtensionID)}
+	gecko = []string{config.FirefoxExtensionID}
 	for _, id := range extra {
 		switch {
-		case id == ChromiumExtensionID || id == GeckoExtensionID:
-		case IsChromiumID(id):
+		case id == config.ChromiumExtensionID || id == config.FirefoxExtensionID:
+		case config.IsChromiumID(id):
 			origins = appendUnique(origins, ChromiumOrigin(id))
-		case IsGeckoID(id):
+		case config.IsGeckoID(id):
 			gecko = appendUnique(gecko, id)
 		}
 	}

@@ -60,7 +60,7 @@ func Install(env Env, opts Options) (Result, error) {
 	}
 	extra := make([]string, 0, len(saved)+len(ids))
 	for _, id := range saved {
-		if IsChromiumID(id) || IsGeckoID(id) {
+		if isExtensionID(id) {
 			extra = appendUnique(extra, id)
 		} else {
 			res.Notices = append(res.Notices, Notice{Browser: "all", Text: fmt.Sprintf("ignoring invalid extension ID %q saved in %s: remove it", id, config.Dirs{Home: env.ConfigDir}.Config())})

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 func TestInstallLinuxDetected(t *testing.T) {
@@ -105,9 +107,9 @@ func TestInstallDir(t *testing.T) {
 			require.Equal(t, tc.family, res.Entries[0].Family)
 			m := readManifest(t, filepath.Join(dir, ManifestFile))
 			if tc.family == FamilyFirefox {
-				require.Equal(t, []string{GeckoExtensionID}, m.AllowedExtensions)
+				require.Equal(t, []string{config.FirefoxExtensionID}, m.AllowedExtensions)
 			} else {
-				require.Equal(t, []string{ChromiumOrigin(ChromiumExtensionID)}, m.AllowedOrigins)
+				require.Equal(t, []string{ChromiumOrigin(config.ChromiumExtensionID)}, m.AllowedOrigins)
 			}
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
@@ -207,7 +209,7 @@ func TestInstallWindows(t *testing.T) {
 		`HKCU\Software\Yandex\YandexBrowser\NativeMessagingHosts\dev.tokenbridge.host`: filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "yandex", ManifestFile),
 		`HKCU\Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`:              filepath.Join(env.LocalAppData, "tokenbridge", "manifests", "firefox", ManifestFile),
 	}, reg.keys)
-	require.Equal(t, []string{ChromiumOrigin(ChromiumExtensionID)}, readManifest(t, edgeFile).AllowedOrigins)
+	require.Equal(t, []string{ChromiumOrigin(config.ChromiumExtensionID)}, readManifest(t, edgeFile).AllowedOrigins)
 	for _, f := range Diagnose(env) {
 		require.True(t, f.OK, "%+v", f)
 	}
@@ -327,8 +329,8 @@ func TestInstallExtensionIDs(t *testing.T) {
 	gecko := "{12345678-1234-1234-1234-123456789abc}"
 	res, err := Install(env, Options{ExtensionIDs: []string{"chrome-extension://" + extra + "/", gecko}})
 	require.NoError(t, err)
-	require.Equal(t, []string{ChromiumOrigin(ChromiumExtensionID), ChromiumOrigin(extra)}, readManifest(t, res.Entries[0].File).AllowedOrigins)
-	require.Equal(t, []string{GeckoExtensionID, gecko}, readManifest(t, res.Entries[1].File).AllowedExtensions)
+	require.Equal(t, []string{ChromiumOrigin(config.ChromiumExtensionID), ChromiumOrigin(extra)}, readManifest(t, res.Entries[0].File).AllowedOrigins)
+	require.Equal(t, []string{config.FirefoxExtensionID, gecko}, readManifest(t, res.Entries[1].File).AllowedExtensions)
 
 	data, err := os.ReadFile(filepath.Join(env.ConfigDir, "config.json"))
 	require.NoError(t, err)
@@ -340,7 +342,7 @@ func TestInstallExtensionIDs(t *testing.T) {
 	// A later install without --extension-id keeps allowing the saved IDs.
 	res, err = Install(env, Options{Browser: "chromium"})
 	require.NoError(t, err)
-	require.Equal(t, []string{ChromiumOrigin(ChromiumExtensionID), ChromiumOrigin(extra)}, readManifest(t, res.Entries[0].File).AllowedOrigins)
+	require.Equal(t, []string{ChromiumOrigin(config.ChromiumExtensionID), ChromiumOrigin(extra)}, readManifest(t, res.Entries[0].File).AllowedOrigins)
 	for _, f := range Diagnose(env) {
 		require.True(t, f.OK, "%+v", f)
 	}

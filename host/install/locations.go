@@ -3,6 +3,8 @@ package install
 import (
 	"fmt"
 	"path/filepath"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 // Location is one place a browser reads the host manifest from.
@@ -64,7 +66,7 @@ func Locations(env Env, b Browser, system, forWrite bool) ([]Location, error) {
 		return []Location{{
 			Browser: b, System: system, Dir: dir,
 			File:   filepath.Join(dir, ManifestFile),
-			RegKey: b.WinKey + `\` + HostName,
+			RegKey: b.WinKey + `\` + config.HostName,
 		}}, nil
 	default:
 		return nil, fmt.Errorf("%w: %q (supported: linux, darwin, windows)", ErrUnsupportedOS, env.GOOS)

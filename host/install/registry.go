@@ -1,6 +1,10 @@
 package install
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
+)
 
 // ErrKeyNotFound is returned by Registry.ManifestPath for a missing key.
 var ErrKeyNotFound = errors.New("registry key not found")
@@ -24,7 +28,7 @@ func RegistryKeys(browsers []Browser) []string {
 	keys := make([]string, 0, len(browsers))
 	for _, b := range browsers {
 		if b.WinKey != "" {
-			keys = append(keys, b.WinKey+`\`+HostName)
+			keys = append(keys, b.WinKey+`\`+config.HostName)
 		}
 	}
 	return keys

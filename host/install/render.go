@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"text/template"
 
+	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/manifest"
 )
 
@@ -58,7 +59,7 @@ func Render(family Family, hostPath string, extra []string) ([]byte, error) {
 		return nil, fmt.Errorf("host path %q is not absolute: browsers need an absolute path", hostPath)
 	}
 	origins, gecko := splitIDs(extra)
-	data := ManifestData{Name: HostName, Description: Description, Path: hostPath}
+	data := ManifestData{Name: config.HostName, Description: Description, Path: hostPath}
 	if family == FamilyChromium {
 		data.AllowedOrigins = origins
 	} else {
@@ -72,7 +73,7 @@ func Render(family Family, hostPath string, extra []string) ([]byte, error) {
 	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
 		return nil, fmt.Errorf("rendered %s manifest is not valid JSON (template bug): %w", family, err)
 	}
-	if m.Name != HostName || m.Path != hostPath || m.Type != "stdio" {
+	if m.Name != config.HostName || m.Path != hostPath || m.Type != "stdio" {
 		return nil, fmt.Errorf("rendered %s manifest lacks name, path or type (template bug)", family)
 	}
 	return buf.Bytes(), nil

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
 func TestRender(t *testing.T) {
@@ -49,7 +51,7 @@ func TestRender(t *testing.T) {
 			require.NoError(t, json.Unmarshal(data, &raw))
 			var m Manifest
 			require.NoError(t, json.Unmarshal(data, &m))
-			require.Equal(t, HostName, m.Name)
+			require.Equal(t, config.HostName, m.Name)
 			require.Equal(t, "stdio", m.Type)
 			require.Equal(t, tc.path, m.Path)
 			require.NotEmpty(t, m.Description)
@@ -111,7 +113,7 @@ func TestNormalizeExtensionID(t *testing.T) {
 func TestNormalizeExtensionIDsDedupes(t *testing.T) {
 	got, err := NormalizeExtensionIDs([]string{
 		"abcdefghijklmnopabcdefghijklmnop", "chrome-extension://abcdefghijklmnopabcdefghijklmnop/",
-		ChromiumExtensionID, GeckoExtensionID, "me@example.org",
+		config.ChromiumExtensionID, config.FirefoxExtensionID, "me@example.org",
 	})
 	require.NoError(t, err)
 	require.Equal(t, []string{"abcdefghijklmnopabcdefghijklmnop", "me@example.org"}, got)

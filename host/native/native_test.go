@@ -272,6 +272,18 @@ func TestKeyringErrorsHaveCodes(t *testing.T) {
 	}
 }
 
+func TestHandlerPanicAnswersInternal(t *testing.T) {
+	Register("test_panic", func(context.Context, *Env, *Request) (Result, error) { panic("boom " + tok1) })
+	env, _ := testEnv(t)
+	var logBuf bytes.Buffer
+	env.Log = zerolog.New(&logBuf)
+	a := call(t, env, `{"id":"p","cmd":"test_panic"}`)
+	require.Equal(t, CodeInternal, a.Error.Code)
+	require.NotContains(t, string(a.Raw), tok1)
+	require.NotContains(t, logBuf.String(), tok1)
+	require.True(t, call(t, env, `{"id":"h","cmd":"hello"}`).OK)
+}
+
 func TestCallerFromArgs(t *testing.T) {
 	tests := []struct {
 		args []string

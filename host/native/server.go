@@ -139,6 +139,14 @@ func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, 
 	if !ok {
 		return id, nil, Errorf(CodeUnknownCmd, "unknown command %q; this host (version %s) knows: %v", req.Cmd, Version, Commands())
 	}
+	defer func() {
+		// A bug in one handler answers `internal` instead of killing the
+		// host with a stack trace on stderr.
+		if r := recover(); r != nil {
+			env.Log.Error().Str("cmd", cmd).Msg("handler panicked")
+			res, err = nil, Errorf(CodeInternal, "host bug while handling %q: please report it with the log (tokenbridge doctor prints its path)", cmd)
+		}
+	}()
 	res, err = h(ctx, env, req)
 	return id, res, err
 }

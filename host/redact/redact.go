@@ -23,7 +23,7 @@ var (
 		repl  []byte
 	}{
 		// JSON fields whose names say they hold a secret.
-		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, regexp.MustCompile(`(?i)("(?:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
+		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, regexp.MustCompile(`("(?i:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
 		// Authorization header values.
 		{[]string{"bearer", "basic"}, regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), []byte(`${1} ` + mark)},
 		// JWTs (header.payload[.signature]).

@@ -1,4 +1,4 @@
-package tinvest
+package tinvest_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
 )
 
@@ -84,9 +85,9 @@ func (s *sleeps) all() []time.Duration {
 
 var now = time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
 
-func newTestClient(t *testing.T, prod, sandbox string) (*Client, *sleeps) {
+func newTestClient(t *testing.T, prod, sandbox string) (*tinvest.Client, *sleeps) {
 	t.Helper()
-	c, err := New(Config{ProdURL: prod, SandboxURL: sandbox, Timeout: 500 * time.Millisecond})
+	c, err := tinvest.New(tinvest.Config{ProdURL: prod, SandboxURL: sandbox, Timeout: 500 * time.Millisecond})
 	require.NoError(t, err)
 	s := &sleeps{}
 	c.Sleep = s.sleep
@@ -105,7 +106,7 @@ func TestCheckClassification(t *testing.T) {
 		name       string
 		token      string
 		captured   time.Time
-		want       Result
+		want       tinvest.Result
 		accountIDs []string
 		access     string
 		msg        string // substring of the message
@@ -113,44 +114,44 @@ func TestCheckClassification(t *testing.T) {
 		prodCalls  int
 		sbCalls    int
 	}{
-		{name: "full access", token: tokFull, captured: old, want: ResultFullAccess,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, msg: "full-access", prodCalls: 1},
-		{name: "readonly", token: tokRO, captured: old, want: ResultReadonly,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessReadOnly, msg: "read-only", prodCalls: 1},
-		{name: "account-scoped full", token: tokScoped, captured: old, want: ResultFullAccess,
-			accountIDs: []string{"2000654321"}, access: AccessFull, msg: "1 account", prodCalls: 1},
-		{name: "account-scoped readonly", token: tokScopedRO, captured: old, want: ResultReadonly,
-			accountIDs: []string{"2000123456"}, access: AccessReadOnly, msg: "1 account", prodCalls: 1},
-		{name: "no access", token: tokNoAccess, captured: old, want: ResultReadonly,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessNone, msg: "without access", prodCalls: 1},
-		{name: "no accounts", token: tokEmptyAcc, captured: old, want: ResultReadonly, msg: "sees no accounts", prodCalls: 1},
-		{name: "sandbox", token: tokSandbox, captured: old, want: ResultSandbox,
-			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: AccessFull, msg: "sandbox", prodCalls: 1, sbCalls: 1},
-		{name: "expired both 40003", token: tokExpired, captured: old, want: ResultInvalid,
-			msg: "issue a new one at " + SettingsURL, prodCalls: 1, sbCalls: 1},
-		{name: "expired with unknown capture time", token: tokExpired, want: ResultInvalid, msg: "expired or revoked", prodCalls: 1, sbCalls: 1},
-		{name: "numeric description", token: tokNumeric, captured: old, want: ResultInvalid, msg: "40003", prodCalls: 1, sbCalls: 1},
-		{name: "expired but fresh is retried then invalid", token: tokExpired, captured: fresh, want: ResultInvalid,
+		{name: "full access", token: tokFull, captured: old, want: tinvest.ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessFull, msg: "full-access", prodCalls: 1},
+		{name: "readonly", token: tokRO, captured: old, want: tinvest.ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessReadOnly, msg: "read-only", prodCalls: 1},
+		{name: "account-scoped full", token: tokScoped, captured: old, want: tinvest.ResultFullAccess,
+			accountIDs: []string{"2000654321"}, access: tinvest.AccessFull, msg: "1 account", prodCalls: 1},
+		{name: "account-scoped readonly", token: tokScopedRO, captured: old, want: tinvest.ResultReadonly,
+			accountIDs: []string{"2000123456"}, access: tinvest.AccessReadOnly, msg: "1 account", prodCalls: 1},
+		{name: "no access", token: tokNoAccess, captured: old, want: tinvest.ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessNone, msg: "without access", prodCalls: 1},
+		{name: "no accounts", token: tokEmptyAcc, captured: old, want: tinvest.ResultReadonly, msg: "sees no accounts", prodCalls: 1},
+		{name: "sandbox", token: tokSandbox, captured: old, want: tinvest.ResultSandbox,
+			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: tinvest.AccessFull, msg: "sandbox", prodCalls: 1, sbCalls: 1},
+		{name: "expired both 40003", token: tokExpired, captured: old, want: tinvest.ResultInvalid,
+			msg: "issue a new one at " + tinvest.SettingsURL, prodCalls: 1, sbCalls: 1},
+		{name: "expired with unknown capture time", token: tokExpired, want: tinvest.ResultInvalid, msg: "expired or revoked", prodCalls: 1, sbCalls: 1},
+		{name: "numeric description", token: tokNumeric, captured: old, want: tinvest.ResultInvalid, msg: "40003", prodCalls: 1, sbCalls: 1},
+		{name: "expired but fresh is retried then invalid", token: tokExpired, captured: fresh, want: tinvest.ResultInvalid,
 			msg: "still rejected after 3 retries", sleeps: []time.Duration{time.Second, time.Second, time.Second}, prodCalls: 4, sbCalls: 4},
-		{name: "fresh token 40003 twice then works", token: tokFresh, captured: fresh, want: ResultFullAccess,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 3, sbCalls: 2},
-		{name: "fresh sandbox token 40003 twice then works", token: tokFreshSB, captured: fresh, want: ResultSandbox,
+		{name: "fresh token 40003 twice then works", token: tokFresh, captured: fresh, want: tinvest.ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessFull, sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 3, sbCalls: 2},
+		{name: "fresh sandbox token 40003 twice then works", token: tokFreshSB, captured: fresh, want: tinvest.ResultSandbox,
 			sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 3, sbCalls: 3,
-			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: AccessFull},
-		{name: "fresh-behaving token captured long ago is invalid at once", token: tokFresh, captured: old, want: ResultInvalid, prodCalls: 1, sbCalls: 1},
-		{name: "80002 twice then ok waits x-ratelimit-reset", token: tokRate, captured: old, want: ResultReadonly,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessReadOnly, sleeps: []time.Duration{7 * time.Second, 7 * time.Second}, prodCalls: 3},
-		{name: "bare 429 then ok uses reset header", token: tokRateBare, captured: old, want: ResultFullAccess,
-			accountIDs: []string{"2000123456", "2000654321"}, access: AccessFull, sleeps: []time.Duration{time.Second}, prodCalls: 2},
-		{name: "rate limit exhausted is upstream, wait capped", token: tokRateAll, captured: old, want: ResultUpstream,
+			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: tinvest.AccessFull},
+		{name: "fresh-behaving token captured long ago is invalid at once", token: tokFresh, captured: old, want: tinvest.ResultInvalid, prodCalls: 1, sbCalls: 1},
+		{name: "80002 twice then ok waits x-ratelimit-reset", token: tokRate, captured: old, want: tinvest.ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessReadOnly, sleeps: []time.Duration{7 * time.Second, 7 * time.Second}, prodCalls: 3},
+		{name: "bare 429 then ok uses reset header", token: tokRateBare, captured: old, want: tinvest.ResultFullAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessFull, sleeps: []time.Duration{time.Second}, prodCalls: 2},
+		{name: "rate limit exhausted is upstream, wait capped", token: tokRateAll, captured: old, want: tinvest.ResultUpstream,
 			msg: "80002", sleeps: []time.Duration{10 * time.Second, 10 * time.Second}, prodCalls: 3},
-		{name: "rate limit exhausted on sandbox is upstream", token: tokRateSB, captured: old, want: ResultUpstream,
+		{name: "rate limit exhausted on sandbox is upstream", token: tokRateSB, captured: old, want: tinvest.ResultUpstream,
 			msg: "sandbox", sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 1, sbCalls: 3},
-		{name: "500 is upstream", token: tok500, captured: fresh, want: ResultUpstream, msg: "server error (HTTP 500)", prodCalls: 1},
-		{name: "malformed JSON is upstream", token: tokMalformed, captured: old, want: ResultUpstream, msg: "malformed JSON", prodCalls: 1},
-		{name: "html 502 is upstream", token: tokHTML, captured: old, want: ResultUpstream, msg: "HTTP 502", prodCalls: 1},
-		{name: "40002 is upstream not invalid", token: tok40002, captured: old, want: ResultUpstream, msg: "40002", prodCalls: 1},
-		{name: "slow response times out as upstream", token: tokSlow, captured: old, want: ResultUpstream, msg: "no answer within 500ms", prodCalls: 1},
+		{name: "500 is upstream", token: tok500, captured: fresh, want: tinvest.ResultUpstream, msg: "server error (HTTP 500)", prodCalls: 1},
+		{name: "malformed JSON is upstream", token: tokMalformed, captured: old, want: tinvest.ResultUpstream, msg: "malformed JSON", prodCalls: 1},
+		{name: "html 502 is upstream", token: tokHTML, captured: old, want: tinvest.ResultUpstream, msg: "HTTP 502", prodCalls: 1},
+		{name: "40002 is upstream not invalid", token: tok40002, captured: old, want: tinvest.ResultUpstream, msg: "40002", prodCalls: 1},
+		{name: "slow response times out as upstream", token: tokSlow, captured: old, want: tinvest.ResultUpstream, msg: "no answer within 500ms", prodCalls: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,12 +173,12 @@ func TestCheckClassification(t *testing.T) {
 			}
 			require.Equal(t, tc.accountIDs, ids)
 			require.Equal(t, tc.sleeps, sl.all())
-			require.Equal(t, tc.prodCalls, srv.CountRPC("prod", RPCGetAccounts), "production GetAccounts calls")
-			require.Equal(t, tc.sbCalls, srv.CountRPC("sandbox", RPCGetSandboxAccounts), "sandbox calls")
+			require.Equal(t, tc.prodCalls, srv.CountRPC("prod", tinvest.RPCGetAccounts), "production GetAccounts calls")
+			require.Equal(t, tc.sbCalls, srv.CountRPC("sandbox", tinvest.RPCGetSandboxAccounts), "sandbox calls")
 			require.Empty(t, srv.Violations(), "only well-formed read-only calls")
 			for _, call := range srv.Calls() {
 				require.Equal(t, tc.token, call.Token)
-				require.Equal(t, AppName, call.AppName)
+				require.Equal(t, tinvest.AppName, call.AppName)
 				require.Equal(t, "application/json", call.ContentType)
 				require.Equal(t, "{}", call.Body)
 				require.NotContains(t, call.Path, tc.token)
@@ -194,7 +195,7 @@ func TestCheckServerDown(t *testing.T) {
 
 	c, _ := newTestClient(t, "http://"+addr+"/rest", "http://"+addr+"/rest")
 	v := c.Check(context.Background(), tokFull, now.Add(-time.Second))
-	require.Equal(t, ResultUpstream, v.Result)
+	require.Equal(t, tinvest.ResultUpstream, v.Result)
 	require.Contains(t, v.Message, "cannot reach the server")
 	require.NotContains(t, v.Message, tokFull)
 }
@@ -203,9 +204,9 @@ func TestCheckMalformedToken(t *testing.T) {
 	srv := tinvestfake.NewServer(table())
 	defer srv.Close()
 	c, _ := newTestClient(t, srv.ProdURL, srv.SandboxURL)
-	for _, tok := range []string{"", "t.abc\r\nX-Evil: 1", "t.with space", strings.Repeat("a", MaxTokenLen+1), "t.кириллица"} {
+	for _, tok := range []string{"", "t.abc\r\nX-Evil: 1", "t.with space", strings.Repeat("a", tinvest.MaxTokenLen+1), "t.кириллица"} {
 		v := c.Check(context.Background(), tok, time.Time{})
-		require.Equal(t, ResultInvalid, v.Result)
+		require.Equal(t, tinvest.ResultInvalid, v.Result)
 		require.Contains(t, v.Message, "not a T-Invest token")
 	}
 	require.Empty(t, srv.Calls(), "a malformed token is never sent")
@@ -214,13 +215,13 @@ func TestCheckMalformedToken(t *testing.T) {
 func TestCheckCancelledWhileWaitingFresh(t *testing.T) {
 	srv := tinvestfake.NewServer(table())
 	defer srv.Close()
-	c, err := New(Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
+	c, err := tinvest.New(tinvest.Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
 	require.NoError(t, err)
 	c.FreshDelay = time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	v := c.Check(ctx, tokExpired, time.Now())
-	require.Equal(t, ResultUpstream, v.Result)
+	require.Equal(t, tinvest.ResultUpstream, v.Result)
 	require.Contains(t, v.Message, "cancelled")
 }
 
@@ -238,7 +239,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	defer hs.Close()
 	c, _ := newTestClient(t, hs.URL+"/rest", hs.URL+"/rest")
 	v := c.Check(context.Background(), tokFull, time.Time{})
-	require.Equal(t, ResultUpstream, v.Result)
+	require.Equal(t, tinvest.ResultUpstream, v.Result)
 	require.Contains(t, v.Message, "HTTP 307")
 	require.Equal(t, 1, hits)
 }
@@ -247,13 +248,13 @@ func TestOversizedBody(t *testing.T) {
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"accounts":[],"pad":"`))
-		_, _ = w.Write([]byte(strings.Repeat("x", MaxBody)))
+		_, _ = w.Write([]byte(strings.Repeat("x", tinvest.MaxBody)))
 		_, _ = w.Write([]byte(`"}`))
 	}))
 	defer hs.Close()
 	c, _ := newTestClient(t, hs.URL, hs.URL)
 	_, err := c.GetAccounts(context.Background(), tokFull)
-	var ue *UpstreamError
+	var ue *tinvest.UpstreamError
 	require.ErrorAs(t, err, &ue)
 	require.Contains(t, ue.Reason, "larger than 1 MiB")
 }

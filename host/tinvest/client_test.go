@@ -1,4 +1,4 @@
-package tinvest
+package tinvest_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
 )
 
@@ -24,7 +25,7 @@ func TestConfigBaseURLs(t *testing.T) {
 	tests := []struct {
 		name, prod, want, err string
 	}{
-		{name: "default", prod: "", want: DefaultProdURL},
+		{name: "default", prod: "", want: tinvest.DefaultProdURL},
 		{name: "https custom, trailing slash trimmed", prod: "https://example.test/rest/", want: "https://example.test/rest"},
 		{name: "http loopback v4", prod: "http://127.0.0.1:8080/prod/rest", want: "http://127.0.0.1:8080/prod/rest"},
 		{name: "http loopback v6", prod: "http://[::1]:8080/rest", want: "http://[::1]:8080/rest"},
@@ -37,32 +38,32 @@ func TestConfigBaseURLs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := New(Config{ProdURL: tc.prod})
+			c, err := tinvest.New(tinvest.Config{ProdURL: tc.prod})
 			if tc.err != "" {
 				require.ErrorContains(t, err, tc.err)
-				require.ErrorContains(t, err, EnvProdURL)
+				require.ErrorContains(t, err, tinvest.EnvProdURL)
 				return
 			}
 			require.NoError(t, err)
 			require.Equal(t, tc.want, c.ProdURL)
-			require.Equal(t, DefaultSandboxURL, c.SandboxURL)
+			require.Equal(t, tinvest.DefaultSandboxURL, c.SandboxURL)
 		})
 	}
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	t.Setenv(EnvProdURL, "http://127.0.0.1:1/prod/rest")
-	t.Setenv(EnvSandboxURL, "http://127.0.0.1:1/sandbox/rest")
-	t.Setenv(EnvCA, "")
-	c, err := NewFromEnv()
+	t.Setenv(tinvest.EnvProdURL, "http://127.0.0.1:1/prod/rest")
+	t.Setenv(tinvest.EnvSandboxURL, "http://127.0.0.1:1/sandbox/rest")
+	t.Setenv(tinvest.EnvCA, "")
+	c, err := tinvest.NewFromEnv()
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:1/prod/rest", c.ProdURL)
 	require.Equal(t, "http://127.0.0.1:1/sandbox/rest", c.SandboxURL)
 	require.Equal(t, 10*time.Second, c.Timeout)
 
-	t.Setenv(EnvSandboxURL, "http://10.0.0.1/rest")
-	_, err = NewFromEnv()
-	require.ErrorContains(t, err, EnvSandboxURL)
+	t.Setenv(tinvest.EnvSandboxURL, "http://10.0.0.1/rest")
+	_, err = tinvest.NewFromEnv()
+	require.ErrorContains(t, err, tinvest.EnvSandboxURL)
 }
 
 func TestCAFile(t *testing.T) {
@@ -71,24 +72,24 @@ func TestCAFile(t *testing.T) {
 	defer hs.Close()
 
 	// Without the CA the TLS handshake fails: upstream, never invalid.
-	c, err := New(Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", Timeout: 2 * time.Second})
+	c, err := tinvest.New(tinvest.Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", Timeout: 2 * time.Second})
 	require.NoError(t, err)
 	v := c.Check(context.Background(), tokFull, time.Time{})
-	require.Equal(t, ResultUpstream, v.Result)
+	require.Equal(t, tinvest.ResultUpstream, v.Result)
 
 	dir := t.TempDir()
 	caPath := filepath.Join(dir, "ca.pem")
 	require.NoError(t, os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o600))
-	c, err = New(Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", CAFile: caPath})
+	c, err = tinvest.New(tinvest.Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", CAFile: caPath})
 	require.NoError(t, err)
 	v = c.Check(context.Background(), tokFull, time.Time{})
-	require.Equal(t, ResultFullAccess, v.Result, v.Message)
+	require.Equal(t, tinvest.ResultFullAccess, v.Result, v.Message)
 
 	bad := filepath.Join(dir, "bad.pem")
 	require.NoError(t, os.WriteFile(bad, []byte("not pem"), 0o600))
-	_, err = New(Config{CAFile: bad})
+	_, err = tinvest.New(tinvest.Config{CAFile: bad})
 	require.ErrorContains(t, err, "no PEM certificate")
-	_, err = New(Config{CAFile: filepath.Join(dir, "missing.pem")})
+	_, err = tinvest.New(tinvest.Config{CAFile: filepath.Join(dir, "missing.pem")})
 	require.ErrorContains(t, err, "cannot open CA file")
 }
 
@@ -103,10 +104,10 @@ func TestGetInfo(t *testing.T) {
 	require.NotEmpty(t, info.UserID)
 
 	_, err = c.GetInfo(context.Background(), tokSandbox)
-	require.ErrorIs(t, err, ErrUnauthenticated, "a sandbox token answers 40003 on production")
+	require.ErrorIs(t, err, tinvest.ErrUnauthenticated, "a sandbox token answers 40003 on production")
 	require.NotContains(t, err.Error(), tokSandbox)
 	require.Empty(t, srv.Violations())
-	require.Equal(t, 2, srv.CountRPC("prod", RPCGetInfo))
+	require.Equal(t, 2, srv.CountRPC("prod", tinvest.RPCGetInfo))
 }
 
 func TestErrorBodyParsing(t *testing.T) {
@@ -118,10 +119,10 @@ func TestErrorBodyParsing(t *testing.T) {
 		desc       int
 		upstream   bool
 	}{
-		{name: "string description", status: 401, body: `{"code":16,"message":"authentication token is missing or invalid","description":"40003"}`, is: ErrUnauthenticated, desc: 40003},
-		{name: "numeric description", status: 401, body: `{"code":16,"message":"Authentication token is missing or invalid","description":40003}`, is: ErrUnauthenticated, desc: 40003},
-		{name: "code only", status: 401, body: `{"code":16,"message":"x"}`, is: ErrUnauthenticated},
-		{name: "40002", status: 403, body: `{"code":7,"message":"no","description":"40002"}`, is: ErrPermissionDenied, desc: 40002},
+		{name: "string description", status: 401, body: `{"code":16,"message":"authentication token is missing or invalid","description":"40003"}`, is: tinvest.ErrUnauthenticated, desc: 40003},
+		{name: "numeric description", status: 401, body: `{"code":16,"message":"Authentication token is missing or invalid","description":40003}`, is: tinvest.ErrUnauthenticated, desc: 40003},
+		{name: "code only", status: 401, body: `{"code":16,"message":"x"}`, is: tinvest.ErrUnauthenticated},
+		{name: "40002", status: 403, body: `{"code":7,"message":"no","description":"40002"}`, is: tinvest.ErrPermissionDenied, desc: 40002},
 		{name: "50004 plain api error", status: 404, body: `{"code":5,"message":"account not found","description":"50004"}`, desc: 50004},
 		{name: "500 with body", status: 500, body: `{"code":13,"message":"internal","description":"70001"}`, upstream: true},
 		{name: "401 not json", status: 401, body: `Unauthorized`, upstream: true},
@@ -138,12 +139,12 @@ func TestErrorBodyParsing(t *testing.T) {
 			c, _ := newTestClient(t, hs.URL, hs.URL)
 			_, err := c.GetAccounts(context.Background(), tokFull)
 			require.Error(t, err)
-			var ue *UpstreamError
+			var ue *tinvest.UpstreamError
 			require.Equal(t, tc.upstream, errors.As(err, &ue), err.Error())
 			if tc.is != nil {
 				require.ErrorIs(t, err, tc.is)
 			}
-			var ae *APIError
+			var ae *tinvest.APIError
 			if !tc.upstream {
 				require.ErrorAs(t, err, &ae)
 				require.Equal(t, tc.desc, ae.Description)
@@ -156,26 +157,26 @@ func TestErrorBodyParsing(t *testing.T) {
 }
 
 func TestParseReset(t *testing.T) {
-	require.Equal(t, 7*time.Second, parseReset("7"))
-	require.Equal(t, 1500*time.Millisecond, parseReset(" 1.5 "))
-	require.Zero(t, parseReset(""))
-	require.Zero(t, parseReset("-1"))
-	require.Zero(t, parseReset("soon"))
-	require.Zero(t, parseReset("1e99"))
+	require.Equal(t, 7*time.Second, tinvest.ParseReset("7"))
+	require.Equal(t, 1500*time.Millisecond, tinvest.ParseReset(" 1.5 "))
+	require.Zero(t, tinvest.ParseReset(""))
+	require.Zero(t, tinvest.ParseReset("-1"))
+	require.Zero(t, tinvest.ParseReset("soon"))
+	require.Zero(t, tinvest.ParseReset("1e99"))
 }
 
 func TestCleanBoundsServerStrings(t *testing.T) {
-	require.Equal(t, "ab", clean("a\x00\nb", 10))
-	require.Equal(t, "\uFFFD", clean("\xff", 10))
-	s := clean(strings.Repeat("я", 10), 5)
+	require.Equal(t, "ab", tinvest.Clean("a\x00\nb", 10))
+	require.Equal(t, "\uFFFD", tinvest.Clean("\xff", 10))
+	s := tinvest.Clean(strings.Repeat("я", 10), 5)
 	require.True(t, strings.HasSuffix(s, "…"))
 	require.LessOrEqual(t, len(s), 5+len("…"))
 }
 
 func TestAccountsBoundedAndSnakeCase(t *testing.T) {
 	var accs []map[string]string
-	for i := 0; i < maxAccounts+20; i++ {
-		accs = append(accs, map[string]string{"id": "1", "access_level": AccessReadOnly, "name": strings.Repeat("n", 500)})
+	for i := 0; i < tinvest.MaxAccounts+20; i++ {
+		accs = append(accs, map[string]string{"id": "1", "access_level": tinvest.AccessReadOnly, "name": strings.Repeat("n", 500)})
 	}
 	body, err := json.Marshal(map[string]any{"accounts": accs})
 	require.NoError(t, err)
@@ -184,8 +185,8 @@ func TestAccountsBoundedAndSnakeCase(t *testing.T) {
 	c, _ := newTestClient(t, hs.URL, hs.URL)
 	got, err := c.GetAccounts(context.Background(), tokFull)
 	require.NoError(t, err)
-	require.Len(t, got, maxAccounts)
-	require.Equal(t, AccessReadOnly, got[0].AccessLevel)
+	require.Len(t, got, tinvest.MaxAccounts)
+	require.Equal(t, tinvest.AccessReadOnly, got[0].AccessLevel)
 	require.LessOrEqual(t, len(got[0].Name), 200+len("…"))
 }
 
@@ -206,10 +207,10 @@ func TestTokenNeverLogged(t *testing.T) {
 func BenchmarkCheckFullAccess(b *testing.B) {
 	srv := tinvestfake.NewServer(table())
 	defer srv.Close()
-	c, err := New(Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
+	c, err := tinvest.New(tinvest.Config{ProdURL: srv.ProdURL, SandboxURL: srv.SandboxURL})
 	require.NoError(b, err)
 	for b.Loop() {
-		if v := c.Check(context.Background(), tokFull, time.Time{}); v.Result != ResultFullAccess {
+		if v := c.Check(context.Background(), tokFull, time.Time{}); v.Result != tinvest.ResultFullAccess {
 			b.Fatal(v.Message)
 		}
 	}

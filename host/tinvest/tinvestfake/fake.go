@@ -44,10 +44,13 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
 )
 
 // Access is a token's access level.
@@ -132,12 +135,9 @@ type Call struct {
 	At          time.Time `json:"at"`
 }
 
-// ReadOnlyRPCs lists the methods a validator may call.
-var ReadOnlyRPCs = map[string]bool{
-	"UsersService/GetAccounts":          true,
-	"UsersService/GetInfo":              true,
-	"SandboxService/GetSandboxAccounts": true,
-}
+// allowedRPC reports whether rpc is what a validator may call: exactly the client's read-only
+// methods (tinvest.ReadOnlyRPCs); anything else is recorded as a violation.
+func allowedRPC(rpc string) bool { return slices.Contains(tinvest.ReadOnlyRPCs, rpc) }
 
 const contractPrefix = "/tinkoff.public.invest.api.contract.v1."
 
@@ -350,11 +350,11 @@ func (f *Fake) host(name string) http.Handler {
 		rw.Header().Set("x-tracking-id", fmt.Sprintf("fake-%d", f.Now().UnixNano()))
 
 		switch {
-		case !ReadOnlyRPCs[c.RPC]:
+		case !allowedRPC(c.RPC):
 			c.Violation = "not a read-only method: " + r.URL.Path
 			writeErr(rw, http.StatusNotFound, 5, "Not Found", nil)
 			return
-		case name == "prod" && c.RPC == "SandboxService/GetSandboxAccounts":
+		case name == "prod" && c.RPC == tinvest.RPCGetSandboxAccounts:
 			c.Violation = "sandbox method sent to production"
 			writeErr(rw, http.StatusNotFound, 5, "Not Found", nil)
 			return
@@ -404,7 +404,7 @@ func (f *Fake) host(name string) http.Handler {
 			return
 		}
 		switch c.RPC {
-		case "UsersService/GetInfo":
+		case tinvest.RPCGetInfo:
 			writeJSON(rw, 200, map[string]any{
 				"premStatus": false, "qualStatus": false, "qualifiedForWorkWith": []string{},
 				"tariff": "investor", "userId": "fake-user-" + Fingerprint(token)[:6], "riskLevelCode": "RISK_LEVEL_LOW",

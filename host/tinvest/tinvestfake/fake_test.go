@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
 )
 
 const (
@@ -158,4 +160,21 @@ func TestAccountScope(t *testing.T) {
 	require.Equal(t, "2000654321", got[0].ID)
 	require.Equal(t, "ACCOUNT_ACCESS_LEVEL_READ_ONLY", got[0].AccessLevel)
 	require.Equal(t, "ACCOUNT_ACCESS_LEVEL_NO_ACCESS", accountsFor(Token{Access: NoAccess})[0].AccessLevel)
+}
+
+// The fake allows exactly the client's read-only methods (one list:
+// tinvest.ReadOnlyRPCs).
+func TestFakeAllowsTheClientsRPCs(t *testing.T) {
+	s := NewServer(map[string]Token{tFull: {}, tSB: {Sandbox: true}})
+	defer s.Close()
+	for _, rpc := range tinvest.ReadOnlyRPCs {
+		base, token := s.ProdURL, tFull
+		if strings.HasPrefix(rpc, "SandboxService/") {
+			base, token = s.SandboxURL, tSB
+		}
+		code, _, _ := post(t, base+contractPrefix+rpc, token, "application/json", "{}")
+		require.Equal(t, 200, code, rpc)
+		require.Equal(t, 1, s.CountRPC("", rpc), rpc)
+	}
+	require.Empty(t, s.Violations())
 }

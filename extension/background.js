@@ -12,6 +12,8 @@
   const POPUP_PATH = 'popup/popup.html';
   const OFFSCREEN_PATH = 'offscreen/offscreen.html';
   const CLIPBOARD_CLEAR_MS = 30000;
+  const CAPTURE_LIMIT = 3;                 // distinct tokens a broker tab may store…
+  const CAPTURE_WINDOW_MS = 10 * 60 * 1000; // …per 10 minutes
   const TIMEOUT_MS = { default: 15000, validate: 45000, moex_token: 45000, moex_list: 15000 };
   const KINDS = ['full_access', 'readonly', 'sandbox', 'unknown'];
   const ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -200,10 +202,31 @@
     capturedBy.get(tabId).add(id);
   }
 
+  const captureLog = new Map(); // tabId -> [{fp, at}] (SHA-256 of stored secrets, never the secrets)
+  async function sha256hex(s) {
+    const buf = await root.crypto.subtle.digest('SHA-256', new TextEncoder().encode(s));
+    return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  /** Refuse a broker tab's 4th distinct token within 10 minutes (a page script forging tokens). */
+  async function checkCaptureRate(tabId, secretValue) {
+    const fp = await sha256hex(secretValue);
+    const now = Date.now();
+    const list = (captureLog.get(tabId) || []).filter((e) => now - e.at < CAPTURE_WINDOW_MS);
+    if (!list.some((e) => e.fp === fp)) {
+      if (list.length >= CAPTURE_LIMIT) {
+        captureLog.set(tabId, list);
+        throw new TBError('capture_limit', 'this tab already stored ' + CAPTURE_LIMIT + ' tokens in the last 10 minutes; nothing was stored. Wait, or add the token in the extension menu (Add a token)');
+      }
+      list.push({ fp, at: now });
+    }
+    captureLog.set(tabId, list);
+  }
+
   // ---------------------------------------------------------------- handlers
   async function handleBroker(msg, who) {
     switch (msg.type) {
       case 'tb:capture': {
+        await checkCaptureRate(who.tabId, secret(msg.secret));
         const req = strip({
           provider: 'tinvest', secret: secret(msg.secret), label: label(msg.label), kind: kind(msg.kind),
           scope: scope(msg.scope), source_origin: who.origin,

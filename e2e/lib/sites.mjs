@@ -38,9 +38,10 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     issued: [],      // {host, token, access, account, at}
     received: [],    // {host, broker, value, at}  (what a Logos-like server got on «Подключить портфель»)
     reports: [],     // {host, items}               (what an attack script saw)
-    modes: new Map(), // logos host -> 'attack' | 'attack-click'; broker host -> 'show' (token shown in a field)
+    modes: new Map(), // logos host -> 'attack' | 'attack-click'; broker host -> 'show' (token shown in a field) | 'forge'
     requests: [],    // {host, method, path}
     attackTokenId: null, // a real token id handed to attack scripts
+    forgeToken: null,    // the token the bank-page forge script tries to get stored
   };
 
   const send = (res, code, type, body, extra = {}) => {
@@ -72,7 +73,10 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
           const html = file('broker.html')
             .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
             .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции')
-            .replaceAll('{{VARIANT}}', state.modes.get(host) === 'show' ? 'show' : 'copy');
+            .replaceAll('{{VARIANT}}', state.modes.get(host) === 'show' ? 'show' : 'copy')
+            // "forge": a hostile script; its token goes base64-encoded so the page never shows it as text.
+            .replace('{{FORGE}}', state.modes.get(host) === 'forge' && state.forgeToken
+              ? `<script src="/static/forge.js" data-t="${Buffer.from(state.forgeToken).toString('base64')}"></script>` : '');
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/invest/tokens') {

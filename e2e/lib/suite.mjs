@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
-import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs } from './flow.mjs';
-import { LOOKALIKE_HOSTS } from './sites.mjs';
+import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs, STATUS_SEL } from './flow.mjs';
+import { LOOKALIKE_HOSTS, newToken } from './sites.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
   describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
@@ -59,6 +59,33 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       assert.ok(calls.some((c) => c.rpc === 'UsersService/GetAccounts' && c.token_fp), 'the host asked the fake T-Invest API');
       assert.deepEqual(await run.fake.violations(), [], 'the host made only read-only T-Invest calls');
       await d.page.close();
+    });
+
+    it('stores nothing a hostile bank-page script forges (candidates, copy events, script clicks)', async () => {
+      const forged = newToken();
+      run.sites.state.forgeToken = forged;
+      run.sites.setMode(brokerHost, 'forge');
+      const d = await run.newPage();
+      try {
+        await d.goto(`https://${brokerHost}/invest/settings/`);
+        await d.waitText('Токен выпущен');
+        // A real (trusted) click on the page, but not on «Скопировать токен», while the script forges.
+        await d.clickText('Токен выпущен');
+        await d.waitFor(() => window.__tbForgeDone === true, null, { timeout: 15000, what: 'the forge script to finish' });
+        await new Promise((r) => setTimeout(r, 800));
+        const status = await d.evaluate((sel) => {
+          const el = document.querySelector(sel);
+          return el ? el.getAttribute('data-tokenbridge-status') : null;
+        }, STATUS_SEL);
+        assert.notEqual(status, 'stored', 'no capture confirmation for a forged token');
+        assert.notEqual(status, 'saving');
+        const tokens = await listTokens(run.env);
+        assert.equal(tokens.filter((t) => sameSecret(t, forged)).length, 0, 'tokenbridge list --json holds no forged token');
+        assert.equal(tokens.length, 1, 'only the really issued token is stored');
+      } finally {
+        run.sites.setMode(brokerHost, null);
+        await d.page.close();
+      }
     });
 
     it('gives nothing to look-alike origins', async () => {

@@ -1,15 +1,20 @@
 // tokenbridge content script (isolated world) on https://www.tbank.ru/invest/settings/* and
 // https://www.tinkoff.ru/invest/settings/*: captures the token once «Токен выпущен» is shown and asks
 // the background to store it through the host. Page events are only ever token CANDIDATES: they must
-// have the token shape and the page must show «Токен выпущен»; they release nothing.
+// have the token shape, the page must show «Токен выпущен», and the user must have clicked «Скопировать
+// токен» (a TRUSTED click) within the last 2 s; a token the page keeps showing is found by the DOM scan. At most
+// MAX_STORES tokens are stored per page load. Page events release nothing.
 (function () {
   'use strict';
   const TB = globalThis.TokenBridge;
   const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  const COPY_WINDOW_MS = 2000; // a clipboard candidate must follow a trusted «Скопировать токен» click
+  const MAX_STORES = 2;        // tokens stored per page load
 
   /**
    * Start capturing in document d. env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise(obj),
-   * onSettings(fn)?, pollMs?, debounceMs?}. Returns a controller (stop, scanNow, offer) used by tests.
+   * onSettings(fn)?, pollMs?, debounceMs?, isTrusted(ev)?}. Returns a controller (stop, scanNow, offer)
+   * used by tests. isTrusted defaults to the browser's ev.isTrusted (unit tests inject their own).
    */
   TB.startCapture = function startCapture(env) {
     const d = env.doc;
@@ -20,6 +25,9 @@
     const observed = new WeakSet();
     let box = null;
     let stopped = false;
+    const trusted = typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
+    let copyClickAt = -Infinity; // when the user last clicked «Скопировать токен» (trusted clicks only)
+    let stores = 0;              // tokens sent to the background from this page load
 
     Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
       if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
@@ -45,6 +53,7 @@
       if (code === 'keyring_locked') return [TB.tr('err_keyring_locked')];
       if (code === 'keyring_unavailable') return [TB.tr('err_keyring_unavailable')];
       if (code === 'keyring_timeout') return [TB.tr('err_keyring_timeout')];
+      if (code === 'capture_limit') return [TB.tr('err_capture_limit')];
       const m = (err && err.message ? String(err.message) : 'unknown error').slice(0, 300);
       return [TB.tr('err_generic', [m])];
     }
@@ -64,6 +73,13 @@
       const h = await TB.digest(candidate);
       if (seen.has(h)) return 'seen';
       seen.add(h);
+      if (stores >= MAX_STORES) {
+        // A page that keeps producing "new tokens" cannot fill the keyring.
+        box = box || TB.createBox(d, 'capture');
+        box.set('error:capture_limit', [TB.tr('err_capture_limit')], 'err');
+        return 'limit';
+      }
+      stores++;
       return storeToken(candidate, h);
     }
 
@@ -138,17 +154,31 @@
 
     const onClick = (ev) => {
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
-      if (t && TB.isIssueClick(t)) snapshotChoices(); // before the SPA swaps the form out
-      else snapshotChoices();
+      if (t && t.nodeType === 1 && trusted(ev) && TB.isCopyClick(t)) copyClickAt = Date.now();
+      snapshotChoices(); // before the SPA swaps the form out (on «Выпустить токен» too)
       schedule();
     };
     const onChange = () => { snapshotChoices(); schedule(); };
+    /**
+     * A token from a page event (the MAIN-world clipboard hand-off or a copy event) is stored only when
+     * the user clicked «Скопировать токен» within COPY_WINDOW_MS. Otherwise the event only triggers a
+     * DOM scan: a token the page itself keeps showing (text, field, attribute) is found and stored by
+     * the scan; one a script puts into a field for a moment to fake a copy is gone by then.
+     */
+    function offerFromEvent(tokens) {
+      if (!tokens.length) return;
+      if (Date.now() - copyClickAt > COPY_WINDOW_MS) { schedule(); return; }
+      for (const t of tokens) offer(t);
+    }
     const onCandidate = (ev) => {
       const text = ev && typeof ev.detail === 'string' ? ev.detail : '';
-      for (const t of TB.extractTokens(text)) offer(t);
+      offerFromEvent(TB.extractTokens(text));
     };
     const onCopy = (ev) => {
-      for (const s of TB.copyEventText(ev, d)) for (const t of TB.extractTokens(s)) offer(t);
+      if (!trusted(ev)) return; // a script's synthetic copy event carries whatever it wants
+      const all = [];
+      for (const s of TB.copyEventText(ev, d)) for (const t of TB.extractTokens(s)) if (!all.includes(t)) all.push(t);
+      offerFromEvent(all);
     };
     d.addEventListener('click', onClick, true);
     d.addEventListener('change', onChange, true);

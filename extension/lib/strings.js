@@ -28,6 +28,7 @@
     err_keyring_unavailable: ['Токен НЕ сохранён: нет связки ключей (Secret Service / Keychain / Credential Manager). Запустите её и выпустите токен заново.', 'Token NOT saved: no keyring answered (Secret Service / Keychain / Credential Manager). Start one and issue a new token.'],
     err_keyring_timeout: ['Токен НЕ сохранён: связка ключей не ответила за 5 с (скрытый запрос пароля?).', 'Token NOT saved: the keyring did not answer within 5 s (a hidden unlock prompt?).'],
     err_generic: ['Токен НЕ сохранён: $1', 'Token NOT saved: $1'],
+    err_capture_limit: ['Токен НЕ сохранён: с этой страницы уже сохранено слишком много токенов. Перезагрузите страницу; если токен нужен, добавьте его в меню расширения («Добавить токен»).', 'Token NOT saved: this page already stored too many tokens. Reload the page; to keep this token, add it in the extension menu ("Add a token").'],
     fill_filled: ['tokenbridge вставил токен: $1.', 'tokenbridge filled the token: $1.'],
     fill_choose: ['Выберите токен:', 'Choose a token:'],
     fill_offer: ['Выбрать «Тинькофф» и вставить токен', 'Choose «Тинькофф» and fill the token'],

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
+import { webcrypto } from 'node:crypto';
 import { read, FIXTURE_TOKEN, same } from './helpers.js';
 
 const EXT_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
@@ -57,7 +58,7 @@ function boot(opts = {}) {
     },
     storage: { local: { get: async () => ({}), set: async () => {} } },
   };
-  const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: {} };
+  const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: {}, crypto: webcrypto, TextEncoder };
   ctx.globalThis = ctx;
   ctx.self = ctx;
   vm.createContext(ctx);
@@ -250,4 +251,19 @@ test('malformed messages and ids are rejected before reaching the host', async (
     assert.equal(r.ok, false);
   }
   assert.equal(hostLog.length, 0);
+});
+
+test('a broker tab stores at most 3 distinct tokens per 10 minutes', async () => {
+  const { call, hostLog } = boot();
+  const sender = { id: EXT_ID, url: 'https://www.tbank.ru/invest/settings/', origin: 'https://www.tbank.ru', tab: { id: 7 }, frameId: 0 };
+  const tok = (c) => FIXTURE_TOKEN.slice(0, -1) + c;
+  for (const c of ['A', 'B', 'C']) assert.equal((await call({ type: 'tb:capture', secret: tok(c) }, sender)).ok, true);
+  assert.equal((await call({ type: 'tb:capture', secret: tok('A') }, sender)).ok, true, 'the same token again is fine');
+  const r = await call({ type: 'tb:capture', secret: tok('D') }, sender);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'capture_limit');
+  assert.match(r.error.message, /10 minutes/);
+  assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 4, 'the refused token never reached the host');
+  const other = await call({ type: 'tb:capture', secret: tok('D') }, { ...sender, tab: { id: 8 } });
+  assert.equal(other.ok, true, 'another tab has its own budget');
 });

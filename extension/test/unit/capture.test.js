@@ -21,6 +21,8 @@ function start(fixture, opts = {}) {
     getSettings: async () => opts.settings || null,
     pollMs: 0,
     debounceMs: 5,
+    // jsdom cannot make trusted events: tests decide what counts as a user action ('real' = the browser rule).
+    isTrusted: opts.isTrusted === 'real' ? undefined : (opts.isTrusted || (() => true)),
   });
   return { TB, ctl, sent, window };
 }
@@ -67,8 +69,9 @@ test('value only on copy via execCommand(copy) of a selected textarea', async ()
   ctl.stop();
 });
 
-test('a copy event carrying the token is captured (isolated world only)', async () => {
-  const { sent, window, ctl } = start('tinvest-copy-exec.html');
+test('a (trusted) copy event right after the «Скопировать токен» click is captured (isolated world only)', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html');
+  window.document.getElementById('copy').click();
   const ev = new window.Event('copy', { bubbles: true });
   ev.clipboardData = { getData: () => FIXTURE_TOKEN };
   window.document.body.dispatchEvent(ev);
@@ -196,5 +199,75 @@ test('the same token seen at once from the DOM and the clipboard is stored once'
   ctl.scanNow();
   await sleep(60);
   assert.equal(captures(sent).length, 1);
+  ctl.stop();
+});
+
+// ---- a hostile page script on the broker page cannot choose what gets stored
+const FORGED = 't.TBforgedByAPageScript_' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+test('forged tokenbridge:candidate events without a «Скопировать токен» click are refused', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html', { mainWorld: true });
+  window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FORGED }));
+  await window.navigator.clipboard.writeText(FORGED); // the page's own clipboard write, no click
+  await sleep(60);
+  assert.equal(captures(sent).length, 0);
+  ctl.stop();
+});
+
+test('script clicks on «Скопировать токен» do not open the 2 s window', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html', { mainWorld: true, isTrusted: 'real' });
+  window.document.getElementById('copy').click(); // untrusted: dispatched by a script
+  window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FORGED }));
+  await sleep(60);
+  assert.equal(captures(sent).length, 0);
+  ctl.stop();
+});
+
+test('the 2 s window after a trusted copy click closes', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html', { mainWorld: true });
+  const W = window.Date; // the page realm's Date (the content script runs there)
+  const realNow = W.now;
+  try {
+    window.document.getElementById('copy').click();
+    await until(() => captures(sent).length === 1, 2000, 'real copy captured');
+    const t0 = realNow();
+    W.now = () => t0 + 2500;
+    window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FORGED }));
+    await sleep(60);
+    assert.equal(captures(sent).length, 1, 'a candidate 2.5 s after the click is refused');
+  } finally { W.now = realNow; }
+  ctl.stop();
+});
+
+test('untrusted copy events are ignored; a token the page itself shows is stored (by the DOM scan)', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-exec.html', { isTrusted: 'real' });
+  const ev = new window.Event('copy', { bubbles: true });
+  ev.clipboardData = { getData: () => FORGED };
+  window.document.body.dispatchEvent(ev);
+  await sleep(60);
+  assert.equal(captures(sent).length, 0, 'synthetic copy event refused');
+  const shown = window.document.createElement('input');
+  shown.readOnly = true;
+  shown.value = FIXTURE_TOKEN;
+  window.document.getElementById('root').append(shown);
+  window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FORGED + ' ' + FIXTURE_TOKEN }));
+  await until(() => captures(sent).length >= 1, 2000, 'shown token captured');
+  await sleep(40);
+  assert.equal(captures(sent).length, 1);
+  same(captures(sent)[0].secret, FIXTURE_TOKEN, 'only the token the page shows is stored');
+  ctl.stop();
+});
+
+test('at most two tokens are stored per page load; the third shows capture_limit', async () => {
+  const { sent, window, ctl } = start('tinvest-copy-only.html');
+  const toks = ['A', 'B', 'C'].map((c) => FORGED.slice(0, -1) + c);
+  for (const t of toks) {
+    window.document.getElementById('copy').click();
+    window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: t }));
+  }
+  await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === 'error:capture_limit', 2000, 'limit shown');
+  // the page's own copy of the fixture token, plus two forged ones: only two reached the background
+  assert.equal(captures(sent).length, 2);
+  assert.match(host(window).__tbCtl._text(), /слишком много токенов[\s\S]*too many tokens/);
   ctl.stop();
 });

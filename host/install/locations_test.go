@@ -98,7 +98,16 @@ func TestLocationsWindowsNeedsLocalAppData(t *testing.T) {
 	require.ErrorContains(t, err, "LOCALAPPDATA")
 }
 
+// On Windows every browser's location is a registry key named after the host.
 func TestRegistryKeys(t *testing.T) {
+	env := testEnv(t, "windows", nil)
+	var keys []string
+	for _, b := range Browsers {
+		locs, err := Locations(env, b, false, true)
+		require.NoError(t, err)
+		require.Len(t, locs, 1, b.Name)
+		keys = append(keys, locs[0].RegKey)
+	}
 	require.Equal(t, []string{
 		`Software\Google\Chrome\NativeMessagingHosts\dev.tokenbridge.host`,
 		`Software\Chromium\NativeMessagingHosts\dev.tokenbridge.host`,
@@ -107,5 +116,5 @@ func TestRegistryKeys(t *testing.T) {
 		`Software\Vivaldi\NativeMessagingHosts\dev.tokenbridge.host`,
 		`Software\Yandex\YandexBrowser\NativeMessagingHosts\dev.tokenbridge.host`,
 		`Software\Mozilla\NativeMessagingHosts\dev.tokenbridge.host`,
-	}, RegistryKeys(Browsers))
+	}, keys)
 }

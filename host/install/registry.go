@@ -1,10 +1,6 @@
 package install
 
-import (
-	"errors"
-
-	"github.com/tokenbridge/tokenbridge/host/config"
-)
+import "errors"
 
 // ErrKeyNotFound is returned by Registry.ManifestPath for a missing key.
 var ErrKeyNotFound = errors.New("registry key not found")
@@ -20,16 +16,4 @@ type Registry interface {
 	ManifestPath(system bool, key string) (string, error)
 	// DeleteKey removes key; a missing key is not an error.
 	DeleteKey(system bool, key string) error
-}
-
-// RegistryKeys lists the keys install writes on Windows, one per browser
-// (HKCU, or HKLM when system), each named after the host.
-func RegistryKeys(browsers []Browser) []string {
-	keys := make([]string, 0, len(browsers))
-	for _, b := range browsers {
-		if b.WinKey != "" {
-			keys = append(keys, b.WinKey+`\`+config.HostName)
-		}
-	}
-	return keys
 }

@@ -321,6 +321,26 @@ func TestRotatedRefreshNotSavedNorDeletedSaysLogout(t *testing.T) {
 	require.Contains(t, err.Error(), "tokenbridge moex logout r")
 }
 
+// Without rotation the server answers a refresh with the same refresh token: it stays stored and
+// keeps working.
+func TestRefreshWithoutRotationKeepsTheToken(t *testing.T) {
+	f := newFixture(t)
+	f.kc.SetRotation(false)
+	f.addPassword(t, "r", nil)
+	_, err := f.m.Token(context.Background(), "r", TokenOptions{})
+	require.NoError(t, err)
+	rt := f.secret(t, "moex/r/refresh_token")
+	for range 2 {
+		f.clock.Add(250 * time.Second)
+		tok, err := f.m.Token(context.Background(), "r", TokenOptions{})
+		require.NoError(t, err)
+		require.Equal(t, "refresh", tok.Source)
+		require.Equal(t, rt, f.secret(t, "moex/r/refresh_token"))
+	}
+	require.Equal(t, 2, f.kc.Refreshes())
+	require.Equal(t, 1, f.kc.Grants())
+}
+
 func TestReusedRefreshFallsBackToFullGrant(t *testing.T) {
 	f := newFixture(t)
 	f.addPassword(t, "r", nil)

@@ -1,41 +1,12 @@
 package moex
 
-import (
-	"sync"
-)
-
 // ProfileStore keeps the profiles (non-secret settings and token metadata). The index file
-// implements it (see IndexProfiles); MemoryProfiles is for tests.
+// implements it (see IndexProfiles); tests use an in-memory one.
 type ProfileStore interface {
 	// Load returns all profiles.
 	Load() ([]Profile, error)
 	// Modify runs a locked read-modify-write: fn gets the current profiles and returns the new list.
 	Modify(fn func([]Profile) ([]Profile, error)) error
-}
-
-// MemoryProfiles is an in-memory ProfileStore.
-type MemoryProfiles struct {
-	mu sync.Mutex
-	ps []Profile
-}
-
-// Load implements ProfileStore.
-func (m *MemoryProfiles) Load() ([]Profile, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Profile(nil), m.ps...), nil
-}
-
-// Modify implements ProfileStore.
-func (m *MemoryProfiles) Modify(fn func([]Profile) ([]Profile, error)) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out, err := fn(append([]Profile(nil), m.ps...))
-	if err != nil {
-		return err
-	}
-	m.ps = out
-	return nil
 }
 
 func find(ps []Profile, name string) int {

@@ -96,7 +96,6 @@ type Server struct {
 	refreshTTL time.Duration
 	rotate     bool
 	pad        int
-	now        func() time.Time
 	delay      time.Duration
 
 	key      []byte
@@ -116,7 +115,6 @@ func New() *Server {
 		accessTTL:  3599 * time.Second,
 		refreshTTL: 3599 * time.Second,
 		rotate:     true,
-		now:        time.Now,
 		key:        randomBytes(32),
 		sessions:   map[string]*session{},
 		legacyRT:   map[string]string{},
@@ -165,13 +163,6 @@ func (s *Server) SetPadding(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pad = n
-}
-
-// SetNow replaces the clock.
-func (s *Server) SetNow(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
 }
 
 // SetDelay makes every answer wait d (to widen race windows in tests).
@@ -379,7 +370,7 @@ func (s *Server) refresh(legacy bool, clientID, rt string) (any, *oauthError) {
 		if typ != "Refresh" && typ != "Offline" {
 			return nil, &oauthError{http.StatusBadRequest, "invalid_grant", "Invalid refresh token"}
 		}
-		if exp, ok := claims["exp"].(float64); ok && exp > 0 && s.now().Unix() >= int64(exp) {
+		if exp, ok := claims["exp"].(float64); ok && exp > 0 && time.Now().Unix() >= int64(exp) {
 			return nil, &oauthError{http.StatusBadRequest, "invalid_grant", "Token is not active"}
 		}
 		if azp, _ := claims["azp"].(string); azp != clientID {
@@ -438,7 +429,7 @@ func (s *Server) refreshExpiresIn(ss *session) int {
 
 // issue builds a token response for the session (with s.mu held).
 func (s *Server) issue(ss *session, withRefresh bool) map[string]any {
-	now := s.now()
+	now := time.Now()
 	if ss.legacy {
 		out := map[string]any{
 			"grant_type":   "passport",

@@ -18,5 +18,5 @@ TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "${BENCH_SPAWN_N:-100}"
 if [ "${1:-}" != "--no-browser" ]; then
   echo; echo "==> real Chromium: capture latency, fill latency, host round-trip through the extension"
   go build -o bin/tinvest-fake ./host/cmd/tinvest-fake
-  node e2e/bench.mjs
+  node e2e/bench.mjs --strict
 fi

@@ -6,6 +6,8 @@
   'use strict';
   const TB = globalThis.TokenBridge;
   const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  const CANDIDATES_MAX_AGE_MS = 30000; // prefetched token metadata is reused for this long
+  const FAST_MS = 3000;                // immediate scans after a trusted action in the block
 
   /**
    * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?, onRequest(fn)?,
@@ -24,6 +26,7 @@
     let busy = false;
     let box = null;
     let stopped = false;
+    let ready = false;            // settings read
 
     const ui = () => (box = box || TB.createBox(d, 'fill'));
 
@@ -37,11 +40,21 @@
       ui().set('error:' + code, [pair], 'err');
     }
 
-    async function candidates() {
-      const r = await send({ type: 'tb:fill-candidates' });
-      if (!r || !r.ok) throw (r && r.error) || { code: 'unknown', message: 'no answer' };
-      return TB.pickBestToken(r.tokens);
+    // The candidate list (metadata only, never secrets) is fetched as soon as the block is seen, so
+    // the fill itself needs only the one `get` round-trip (target: field shown → filled ≤ 100 ms).
+    let cands = null; // {at, promise}
+    function prefetch(maxAgeMs) {
+      if (cands && Date.now() - cands.at <= maxAgeMs) return cands.promise;
+      const p = Promise.resolve(send({ type: 'tb:fill-candidates' })).then((r) => {
+        if (!r || !r.ok) throw (r && r.error) || { code: 'unknown', message: 'no answer' };
+        return TB.pickBestToken(r.tokens);
+      });
+      const entry = { at: Date.now(), promise: p };
+      cands = entry;
+      p.catch(() => { if (cands === entry) cands = null; });
+      return p;
     }
+    function candidates() { return prefetch(CANDIDATES_MAX_AGE_MS); }
 
     /** Re-check everything right before writing: block, chosen broker, field inside the block. */
     function currentTarget() {
@@ -99,7 +112,12 @@
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return; }
       if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return; }
-      await fillWith(pick.best.id, pick);
+      const r = await fillWith(pick.best.id, pick);
+      if (r && r.error && r.error.code === 'not_found') {
+        // The prefetched list was stale (token deleted meanwhile): ask again once.
+        try { pick = await prefetch(0); } catch (e) { showError(e); return; }
+        if (pick.best) await fillWith(pick.best.id, pick);
+      }
     }
 
     async function chooseTinkoffAndFill(tokenId) {
@@ -144,10 +162,11 @@
     }
 
     async function scanNow() {
-      if (stopped || busy) return;
+      if (stopped || busy || !ready) return; // never act on the defaults before the user's settings are read
       if (filled && TB.isConnected(d)) { recordUse(); return; }
       const block = TB.findBlock(d);
       if (!block) return;
+      if (!cands) prefetch(CANDIDATES_MAX_AGE_MS).catch(() => {}); // errors are shown when a fill needs it
       const state = TB.brokerState(block, hint);
       if (state === 'other') {
         // The user switched to another broker after we filled: take our token back out of the field.
@@ -169,7 +188,17 @@
       }
       if (TB.findInBlock(block, TB.FILL_TEXT.TINKOFF).length) showOffer();
     }
-    const schedule = TB.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
+    // Mutations are batched (150 ms) while idle; for a few seconds after a trusted action inside the
+    // block every mutation is handled in the next microtask, so a field that opens is filled at once.
+    const slowScan = TB.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
+    let fastUntil = 0;
+    let fastQueued = false;
+    function schedule() {
+      if (Date.now() >= fastUntil) { slowScan(); return; }
+      if (fastQueued) return;
+      fastQueued = true;
+      Promise.resolve().then(() => { fastQueued = false; scanNow(); });
+    }
 
     const MO = globalThis.MutationObserver || view.MutationObserver;
     const mo = new MO(schedule);
@@ -182,6 +211,8 @@
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.inBlock(block, t)) {
         armed = true;
+        fastUntil = Date.now() + FAST_MS;
+        prefetch(2000).catch(() => {}); // refresh the metadata while the page reacts to the click
         if (ev.type === 'click') {
           const near = (labels) => labels.map(TB.normLabel).includes(TB.normLabel(t.textContent)) ||
             TB.ancestors(t, 3).some((a) => labels.map(TB.normLabel).includes(TB.normLabel(a.textContent)));
@@ -199,8 +230,9 @@
 
     Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
       if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
+      ready = true;
       scanNow();
-    }, () => scanNow());
+    }, () => { ready = true; scanNow(); });
     if (env.onSettings) env.onSettings((s) => { settings = Object.assign({}, DEFAULT_SETTINGS, s || {}); });
 
     function stop() {

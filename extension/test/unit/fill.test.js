@@ -32,7 +32,7 @@ function start(fixture, opts = {}) {
     },
     getSettings: async () => opts.settings || null,
     pollMs: 0,
-    debounceMs: 5,
+    debounceMs: opts.debounceMs == null ? 5 : opts.debounceMs,
   });
   return { TB, ctl, sent, window, d: window.document };
 }
@@ -210,5 +210,19 @@ test('already chosen on load: one-click button fills', async () => {
   assert.equal(d.getElementById('token').value, '');
   d.querySelector('[data-tokenbridge="fill"]').__tbCtl._buttons()[0].click();
   await until(() => d.getElementById('token').value !== '', 2000, 'fill via button');
+  ctl.stop();
+});
+
+test('fast path: metadata prefetched when the block shows; the field is filled right after a user click, not after the idle batching', async () => {
+  // Idle batching is set to 5 s here: the fill can only come in time through the immediate path.
+  const { d, window, sent, ctl } = start('logos-react.html', { debounceMs: 5000 });
+  await until(() => sent.some((m) => m.type === 'tb:fill-candidates'), 2000, 'prefetch of the candidate list');
+  assert.equal(secretsFetched(sent).length, 0, 'only metadata is prefetched, never a secret');
+  const before = sent.filter((m) => m.type === 'tb:fill-candidates').length;
+  d.getElementById('b-t').click();
+  await until(() => d.getElementById('tok') && window.__reactState.token !== '', 3000, 'fill well before the 5 s batching');
+  same(window.__reactState.token, FIXTURE_TOKEN);
+  assert.equal(secretsFetched(sent).length, 1);
+  assert.ok(sent.filter((m) => m.type === 'tb:fill-candidates').length - before <= 1, 'at most one refresh of the list');
   ctl.stop();
 });

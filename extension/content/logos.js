@@ -4,14 +4,21 @@
 // chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
 (function () {
   'use strict';
-  const TB = globalThis.TokenBridge;
+  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
+  const TB = (function (g) {
+    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
+    const v = cur && cur.value;
+    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
+      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
+  })(globalThis);
+  if (!TB) return;
   const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
   const CANDIDATES_MAX_AGE_MS = 30000; // prefetched token metadata is reused for this long
   const FAST_MS = 3000;                // immediate scans after a trusted action in the block
 
   /**
    * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?, onRequest(fn)?,
-   *       debounceMs?, pollMs?}. Returns a controller for tests.
+   *       debounceMs?, pollMs?, isTrusted(ev)?}. Returns a controller for tests.
    */
   TB.startFill = function startFill(env) {
     const d = env.doc;
@@ -28,7 +35,9 @@
     let stopped = false;
     let ready = false;            // settings read
 
-    const ui = () => (box = box || TB.createBox(d, 'fill'));
+    // Only real user actions count; unit tests inject their own rule (jsdom cannot make trusted events).
+    const trusted = typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
+    const ui = () => (box = box || TB.createBox(d, 'fill', { isTrusted: trusted }));
 
     function showError(err) {
       const code = String((err && err.code) || 'unknown').replace(/[^a-z_]/g, '');
@@ -206,7 +215,7 @@
       attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
 
     const onUser = (ev) => {
-      if (!ev.isTrusted && !TB.__allowUntrustedClicksForTests) { schedule(); return; }
+      if (!trusted(ev)) { schedule(); return; }
       const block = TB.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.inBlock(block, t)) {
@@ -258,7 +267,7 @@
   };
 
   const api = globalThis.browser || globalThis.chrome;
-  if (!TB.noAutoStart && window.top === window && api && api.runtime && api.runtime.id) {
+  if (window.top === window && api && api.runtime && api.runtime.id) {
     if (TB.__fillStarted) return;
     TB.__fillStarted = true;
     const ctl = TB.startFill({

@@ -6,7 +6,14 @@
 // MAX_STORES tokens are stored per page load. Page events release nothing.
 (function () {
   'use strict';
-  const TB = globalThis.TokenBridge;
+  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
+  const TB = (function (g) {
+    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
+    const v = cur && cur.value;
+    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
+      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
+  })(globalThis);
+  if (!TB) return;
   const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
   const COPY_WINDOW_MS = 2000; // a clipboard candidate must follow a trusted «Скопировать токен» click
   const MAX_STORES = 2;        // tokens stored per page load
@@ -75,7 +82,7 @@
       seen.add(h);
       if (stores >= MAX_STORES) {
         // A page that keeps producing "new tokens" cannot fill the keyring.
-        box = box || TB.createBox(d, 'capture');
+        box = box || TB.createBox(d, 'capture', { isTrusted: trusted });
         box.set('error:capture_limit', [TB.tr('err_capture_limit')], 'err');
         return 'limit';
       }
@@ -84,7 +91,7 @@
     }
 
     async function storeToken(candidate, h) {
-      box = box || TB.createBox(d, 'capture');
+      box = box || TB.createBox(d, 'capture', { isTrusted: trusted });
       box.set('saving', [TB.tr('saving')], 'info');
       box.setAttr('validation', 'none');
       const kind = choices.kind;
@@ -207,9 +214,9 @@
     return { stop, scanNow, offer, choices: () => choices, box: () => box };
   };
 
-  // Auto-start in the real extension (tests set TokenBridge.noAutoStart and call startCapture).
+  // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startCapture).
   const api = globalThis.browser || globalThis.chrome;
-  if (!TB.noAutoStart && window.top === window && api && api.runtime && api.runtime.id) {
+  if (window.top === window && api && api.runtime && api.runtime.id) {
     if (TB.__captureStarted) return;
     TB.__captureStarted = true;
     TB.startCapture({

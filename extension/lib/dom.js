@@ -2,7 +2,19 @@
 // Loaded as a classic script; attaches to globalThis.TokenBridge so unit tests can evaluate it in jsdom.
 (function () {
   'use strict';
-  const TB = (globalThis.TokenBridge = globalThis.TokenBridge || {});
+  // One namespace per world, created once as a plain object with a private marker. A page cannot
+  // shadow it with a named element (<form id="TokenBridge">): that is only a named property on the
+  // window's prototype chain, never an own data property holding a marked plain object.
+  const TB = (function (g) {
+    const MARK = Symbol.for('tokenbridge.namespace.v1');
+    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
+    const v = cur && cur.value;
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && v[MARK] === true) return v;
+    const o = {};
+    Object.defineProperty(o, MARK, { value: true });
+    Object.defineProperty(g, 'TokenBridge', { value: o, configurable: false, enumerable: false, writable: false });
+    return o;
+  })(globalThis);
 
   // Attribute that marks our own UI hosts: scans skip them so we never read our own output.
   const OWN_ATTR = 'data-tokenbridge';

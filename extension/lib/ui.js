@@ -5,7 +5,19 @@
 //   data-tokenbridge-validation="<v>"     capture box only: checking, full_access, readonly, sandbox, invalid, upstream, error:<code>
 (function () {
   'use strict';
-  const TB = (globalThis.TokenBridge = globalThis.TokenBridge || {});
+  // One namespace per world, created once as a plain object with a private marker. A page cannot
+  // shadow it with a named element (<form id="TokenBridge">): that is only a named property on the
+  // window's prototype chain, never an own data property holding a marked plain object.
+  const TB = (function (g) {
+    const MARK = Symbol.for('tokenbridge.namespace.v1');
+    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
+    const v = cur && cur.value;
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && v[MARK] === true) return v;
+    const o = {};
+    Object.defineProperty(o, MARK, { value: true });
+    Object.defineProperty(g, 'TokenBridge', { value: o, configurable: false, enumerable: false, writable: false });
+    return o;
+  })(globalThis);
 
   const CSS = [
     ':host{all:initial}',
@@ -22,10 +34,12 @@
   ].join('');
 
   /**
-   * Create (or reuse) the box for `role` in document d. Returns a controller; all text goes through
-   * textContent, never HTML.
+   * Create (or reuse) the box for `role` in document d (opts: {isTrusted(ev)}). Returns a controller;
+   * all text goes through textContent, never HTML.
    */
-  function createBox(d, role) {
+  function createBox(d, role, opts) {
+    // Buttons act only on real user clicks. Unit tests (jsdom cannot make trusted events) pass their own rule.
+    const trusted = opts && typeof opts.isTrusted === 'function' ? opts.isTrusted : (ev) => !!ev && ev.isTrusted === true;
     const old = d.querySelector('[' + TB.OWN_ATTR + '="' + role + '"]');
     if (old && old.__tbCtl) return old.__tbCtl;
     const host = d.createElement('div');
@@ -42,7 +56,7 @@
     close.className = 'x';
     close.textContent = '×';
     close.title = TB.tr('close').join(' / ');
-    close.addEventListener('click', (ev) => { if (ev.isTrusted !== false) ctl.hide(); });
+    close.addEventListener('click', (ev) => { if (trusted(ev)) ctl.hide(); });
     const title = d.createElement('div');
     title.className = 'title';
     let name = '';
@@ -86,7 +100,7 @@
         if (secondary) b.className = 'sec';
         b.textContent = label;
         b.addEventListener('click', (ev) => {
-          if (ev.isTrusted === false && !TB.__allowUntrustedClicksForTests) return;
+          if (!trusted(ev)) return;
           ev.preventDefault();
           ev.stopPropagation();
           onClick();

@@ -3,7 +3,14 @@
 (function () {
   'use strict';
   const api = globalThis.browser || globalThis.chrome;
-  const TB = globalThis.TokenBridge;
+  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
+  const TB = (function (g) {
+    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
+    const v = cur && cur.value;
+    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
+      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
+  })(globalThis);
+  if (!TB) return;
   const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
   const $ = (id) => document.getElementById(id);
 

@@ -33,6 +33,7 @@ function start(fixture, opts = {}) {
     getSettings: async () => opts.settings || null,
     pollMs: 0,
     debounceMs: opts.debounceMs == null ? 5 : opts.debounceMs,
+    isTrusted: opts.isTrusted === 'real' ? undefined : () => true, // 'real': the browser rule (script clicks do not count)
   });
   return { TB, ctl, sent, window, d: window.document };
 }
@@ -145,9 +146,16 @@ test('«Другой брокер» chosen: never filled, not even on a backgrou
 
 test('flat layout: decoys before/after the block and in a frame stay empty', async () => {
   const { d, ctl } = start('logos-decoy.html');
+  // jsdom ignores srcdoc: give the iframe the same «Подключение портфеля» block by hand.
+  const fd = d.getElementById('frame').contentDocument;
+  fd.body.innerHTML = '<h2>Подключение портфеля</h2><label><input type=radio checked> Тинькофф</label><input id=t type=text placeholder="Токен">';
   d.getElementById('r-t').click();
   await until(() => d.getElementById('token').value !== '', 2000, 'fill');
   for (const id of ['decoy-before', 'decoy-after', 'decoy-area']) assert.equal(d.getElementById(id).value, '', id);
+  await sleep(60);
+  const frameField = d.getElementById('frame').contentDocument.getElementById('t');
+  assert.ok(frameField, 'the frame holds its own token field');
+  assert.equal(frameField.value, '', 'the field inside the iframe stays empty');
   ctl.stop();
 });
 
@@ -195,8 +203,7 @@ test('page scripts cannot trigger a fill with postMessage or CustomEvent', async
 });
 
 test('a page script choosing «Тинькофф» itself (untrusted clicks) gets no token, only the button', async () => {
-  const { d, sent, TB, ctl } = start('logos-react.html');
-  TB.__allowUntrustedClicksForTests = false;
+  const { d, sent, ctl } = start('logos-react.html', { isTrusted: 'real' });
   d.getElementById('b-t').click(); // untrusted: dispatched by script
   await until(() => status(d) === 'offer-fill', 2000, 'offer-fill');
   assert.equal(d.getElementById('tok').value, '');

@@ -55,9 +55,12 @@ export function page(fixtureOrHtml, url, opts = {}) {
   return dom.window;
 }
 
-/** Evaluate extension scripts (relative to extension/) in the window, like the manifest lists them. */
+/**
+ * Evaluate extension scripts (relative to extension/) in the window, like the manifest lists them.
+ * Content scripts do not auto-start here (no chrome.runtime.id); tests call startCapture/startFill with
+ * an `isTrusted` rule of their own, since jsdom cannot make trusted events.
+ */
 export function load(window, files) {
-  window.eval('globalThis.TokenBridge = globalThis.TokenBridge || {}; TokenBridge.noAutoStart = true; TokenBridge.__allowUntrustedClicksForTests = true;');
   for (const f of files) window.eval(read(f));
   return window.TokenBridge;
 }

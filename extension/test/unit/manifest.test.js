@@ -86,3 +86,49 @@ test('popup model: expiry = last use + 3 months, warning under 14 days, badges',
   assert.equal(TB.badgeFor({ validation: { result: 'weird' } }), 'unchecked');
   assert.deepEqual([...TB.accountNames({ validation: { accounts: [{ name: 'ИИС' }, { id: '42' }] } })], ['ИИС', '42']);
 });
+
+test('the shared namespace cannot be shadowed by named page elements (<form id="TokenBridge">)', async () => {
+  const { page, load, FILL_LIBS, CAPTURE_LIBS } = await import('./helpers.js');
+  for (const libs of [FILL_LIBS, CAPTURE_LIBS]) {
+    const w = page('<form id="TokenBridge"><input name="findBlock"></form><img name="TokenBridge"><p>x</p>', 'https://logos-up.com/profile/');
+    assert.notEqual(typeof w.TokenBridge, 'undefined', 'jsdom exposes the named element on window (the attack surface)');
+    const TB = load(w, libs);
+    assert.equal(Object.getPrototypeOf(TB), w.Object.prototype, 'a plain object, not the form');
+    assert.equal(TB[w.Symbol.for('tokenbridge.namespace.v1')], true, 'carries the private marker');
+    assert.equal(typeof TB.findTokens === 'function' || typeof TB.findBlock === 'function', true);
+    assert.equal(typeof TB.createBox, 'function');
+    assert.equal(w.document.getElementById('TokenBridge').createBox, undefined, 'nothing was attached to the page element');
+    // Loading the libs again (second content script in the same world) reuses the one namespace.
+    w.eval(read('lib/dom.js'));
+    assert.equal(w.TokenBridge, TB);
+  }
+});
+
+test('a foreign object already at globalThis.TokenBridge is replaced, never extended', async () => {
+  const { page, load, FILL_LIBS } = await import('./helpers.js');
+  const w = page('<p>x</p>', 'https://logos-up.com/profile/');
+  w.eval('globalThis.TokenBridge = { evil: true, createBox: function () { return "pwned"; } };');
+  const TB = load(w, FILL_LIBS);
+  assert.equal(TB.evil, undefined);
+  assert.notEqual(TB.createBox(w.document, 'fill'), 'pwned');
+});
+
+test('shipped code carries no test-only switches', () => {
+  for (const f of ['background.js', 'content/tinvest.js', 'content/logos.js', 'content/tinvest-main.js', 'popup/popup.js',
+    'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/fill.js', 'lib/ui.js', 'lib/popup-model.js']) {
+    const src = read(f);
+    assert.doesNotMatch(src, /ForTests|noAutoStart|__allow/, f);
+  }
+});
+
+test('in-page box buttons ignore script clicks unless told otherwise', async () => {
+  const { page, load, FILL_LIBS } = await import('./helpers.js');
+  const w = page('<p>x</p>', 'https://logos-up.com/profile/');
+  const TB = load(w, FILL_LIBS);
+  let n = 0;
+  const box = TB.createBox(w.document, 'fill');
+  box.set('offer', [['a', 'b']], 'info');
+  box.button('go', () => { n++; });
+  box._buttons()[0].click();
+  assert.equal(n, 0, 'an untrusted click does nothing');
+});

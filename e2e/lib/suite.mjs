@@ -195,7 +195,14 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
         await d.goto(`${run.extensionURL}/popup/popup.html`);
         await d.waitFor((id) => document.body && document.body.innerText.includes('T-Invest') && !!document.querySelector(`[data-token-id="${id}"]`) , tokenMeta.id, { timeout: 10000, what: 'the popup to list the token' });
         const text = await d.evaluate(() => document.body.innerText);
-        assert.match(text, /полный доступ|full access/i, 'the popup shows the validated kind');
+        // The validation badge (from the host's check), not the label text chosen at capture time.
+        const badge = await d.evaluate((id) => {
+          const b = document.querySelector(`li[data-token-id="${id}"] .badge`);
+          return b ? { cls: b.className, text: b.textContent } : null;
+        }, tokenMeta.id);
+        assert.ok(badge, 'the token row has a validation badge');
+        assert.match(badge.cls, /\bbadge full_access\b/, 'the badge shows the validated kind full_access');
+        assert.match(badge.text, /действует|valid/i, 'the badge text says the check passed');
         assert.ok(text.includes(tokenMeta.masked), 'the popup shows the masked form');
         assert.ok(!text.includes(token), 'the popup never shows the secret');
         await d.screenshot(join(shots, 'popup.png'));

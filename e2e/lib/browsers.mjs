@@ -101,8 +101,8 @@ export function driver(page, kind) {
       }
     },
     /** Centre of the innermost visible element whose text (all, or its own text nodes) is exactly `text`. */
-    async locate(text) {
-      return page.evaluate((t) => {
+    async locate(text, frame) {
+      return (frame || page).evaluate((t) => {
         const norm = (s) => s.replace(/\s+/g, ' ').trim();
         const own = (el) => norm([...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue).join(' '));
         const all = [...document.querySelectorAll('body *')].filter((el) => {
@@ -126,6 +126,33 @@ export function driver(page, kind) {
         await new Promise((r) => setTimeout(r, 50));
       }
       await page.mouse.click(at.x, at.y);
+    },
+    /** The frame whose URL contains urlPart (playwright and puppeteer both have page.frames()). */
+    frame(urlPart) { return page.frames().find((f) => f.url().includes(urlPart)) || null; },
+    /** Trusted click on text inside the iframe `frameSel` of the top page whose URL contains urlPart. */
+    async clickTextInFrame(frameSel, urlPart, text, { timeout = 10000 } = {}) {
+      const end = Date.now() + timeout;
+      let at = null;
+      let f = null;
+      for (;;) {
+        f = d.frame(urlPart);
+        if (f) {
+          await page.evaluate((sel) => { const el = document.querySelector(sel); if (el) el.scrollIntoView({ block: 'start' }); }, frameSel);
+          // Locate inside the frame first: its scrollIntoView may scroll the top page too.
+          const inner = await d.locate(text, f).catch(() => null);
+          const box = inner && await page.evaluate((sel) => {
+            const el = document.querySelector(sel);
+            if (!el) return null;
+            const r = el.getBoundingClientRect();
+            return { x: r.left + el.clientLeft, y: r.top + el.clientTop };
+          }, frameSel);
+          if (inner && box) { at = { x: box.x + inner.x, y: box.y + inner.y }; break; }
+        }
+        if (Date.now() > end) throw new Error(`no visible element with text «${text}» in frame ${urlPart}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.mouse.click(at.x, at.y);
+      return f;
     },
     async waitText(text, opts = {}) {
       return d.waitFor((t) => document.body && document.body.innerText.includes(t), text, { what: `text «${text}»`, ...opts });

@@ -15,7 +15,9 @@ const SITES = join(dirname(fileURLToPath(import.meta.url)), '..', 'sites');
 export const BROKER_HOSTS = ['www.tbank.ru', 'www.tinkoff.ru'];
 export const LOGOS_HOSTS = ['logos-up.com', 'www.logos-up.com'];
 export const LOOKALIKE_HOSTS = ['logos-up.com.evil.test', 'logos-up.net'];
-export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS];
+// A look-alike bank: the same pages (and «Токен выпущен»), on an origin the extension must ignore.
+export const LOOKALIKE_BROKER_HOSTS = ['www.tbank.ru.evil.test'];
+export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS, ...LOOKALIKE_BROKER_HOSTS];
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -68,7 +70,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
         if (!/^[a-z]+\.(js|css)$/.test(name)) return send(res, 404, 'text/plain', 'not found');
         return send(res, 200, TYPES[name.slice(name.lastIndexOf('.'))], file(name));
       }
-      if (BROKER_HOSTS.includes(host)) {
+      if (BROKER_HOSTS.includes(host) || LOOKALIKE_BROKER_HOSTS.includes(host)) {
         if (req.method === 'GET' && (path === '/invest/settings' || path.startsWith('/invest/settings/'))) {
           const html = file('broker.html')
             .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
@@ -95,7 +97,11 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
           const id = /^[A-Za-z0-9_-]{1,64}$/.test(state.attackTokenId || '') ? ` data-token-id="${state.attackTokenId}"` : '';
           const tag = mode === 'attack' ? `<script src="/static/attack.js"${id}></script>`
             : mode === 'attack-click' ? `<script src="/static/attack.js" data-click="1"${id}></script>` : '';
-          const html = file('logos.html').replace('{{ATTACK}}', tag);
+          // "frame": the profile also embeds the OTHER Logos origin's profile (cross-origin iframe).
+          const other = LOGOS_HOSTS.find((h) => h !== host) || LOGOS_HOSTS[0];
+          const frame = mode === 'frame' && url.searchParams.get('embedded') !== '1'
+            ? `<iframe id="embedded" title="embedded" src="https://${other}/profile/?embedded=1" style="width:900px;height:520px;border:1px solid #999"></iframe>` : '';
+          const html = file('logos.html').replace('{{ATTACK}}', tag).replace('{{FRAME}}', frame);
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/portfolio') {
@@ -110,7 +116,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
         }
       }
       if (path === '/' && req.method === 'GET') {
-        const to = BROKER_HOSTS.includes(host) ? '/invest/settings/' : '/profile/';
+        const to = BROKER_HOSTS.includes(host) || LOOKALIKE_BROKER_HOSTS.includes(host) ? '/invest/settings/' : '/profile/';
         return send(res, 302, 'text/plain', '', { location: to });
       }
       return send(res, 404, 'text/plain; charset=utf-8', 'not found');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
 import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs, STATUS_SEL } from './flow.mjs';
-import { LOOKALIKE_HOSTS, newToken } from './sites.mjs';
+import { LOOKALIKE_BROKER_HOSTS, LOOKALIKE_HOSTS, newToken } from './sites.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
   describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
@@ -84,6 +84,54 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
         assert.equal(tokens.length, 1, 'only the really issued token is stored');
       } finally {
         run.sites.setMode(brokerHost, null);
+        await d.page.close();
+      }
+    });
+
+    it('stores nothing from a look-alike bank origin showing «Токен выпущен»', async () => {
+      const host = LOOKALIKE_BROKER_HOSTS[0];
+      const d = await run.newPage();
+      try {
+        await d.goto(`https://${host}/invest/settings/`);
+        await d.clickText('Создать токен');
+        await d.waitText('Создание токена');
+        await d.clickText('Полный доступ');
+        await d.clickText('Выпустить токен');
+        await d.waitText('Токен выпущен');
+        const issued = run.sites.lastIssued();
+        assert.equal(issued.host, host, 'the look-alike issued a token');
+        await d.clickText('Скопировать токен');
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(await d.evaluate((sel) => !!document.querySelector(sel), STATUS_SEL), false, 'no tokenbridge box on the look-alike');
+        const tokens = await listTokens(run.env);
+        assert.equal(tokens.filter((t) => sameSecret(t, issued.token)).length, 0, 'tokenbridge list --json holds no look-alike token');
+      } finally {
+        await d.page.close();
+      }
+    });
+
+    it('fills nothing inside a cross-origin Logos iframe', async () => {
+      assert.ok(token, 'needs the captured token');
+      run.sites.setMode(logosHost, 'frame');
+      const d = await run.newPage();
+      try {
+        await d.goto(`https://${logosHost}/profile/`);
+        await d.waitText('Подключение портфеля');
+        const frame = await d.clickTextInFrame('#embedded', 'embedded=1', 'Тинькофф');
+        const fieldShown = async () => frame.evaluate(() => [...document.querySelectorAll('input')].some((i) => i.placeholder === 'Токен'));
+        for (let i = 0; i < 50 && !(await fieldShown()); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.ok(await fieldShown(), 'the frame shows its own token field (the click reached it)');
+        await new Promise((r) => setTimeout(r, 1500));
+        const inFrame = await frame.evaluate(() => ({
+          values: [...document.querySelectorAll('input')].map((i) => i.value).filter(Boolean).length,
+          box: !!document.querySelector('[data-tokenbridge]'),
+        }));
+        assert.equal(inFrame.values, 0, 'no field in the iframe was filled');
+        assert.equal(inFrame.box, false, 'no tokenbridge box in the iframe');
+        const top = await d.evaluate(() => [...document.querySelectorAll('input')].map((i) => i.value).filter(Boolean).length);
+        assert.equal(top, 0, 'nothing filled in the top page either (no user action there)');
+      } finally {
+        run.sites.setMode(logosHost, null);
         await d.page.close();
       }
     });

@@ -37,7 +37,9 @@ export async function launchChromium({ userDataDir, extensionDir, sites, certs, 
     headless: false, // headless mode comes from --headless=new above (extensions need the new headless)
     args,
     ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
-    env,
+    // Russian browser UI: on Linux Chromium takes its UI language from the environment (needs the
+    // chromium-l10n package for ru.pak), so the extension's _locales/ru is used in the popup.
+    env: { ...env, LANGUAGE: 'ru', LANG: 'ru_RU.UTF-8' },
     viewport: { width: 1100, height: 820 },
     locale: 'ru-RU',
     timeout: 30000,
@@ -55,9 +57,10 @@ export async function launchFirefox({ profileDir, sites, env, extensionDir }) {
     executablePath: FIREFOX,
     headless: true,
     userDataDir: profileDir,
-    env,
+    env: { ...env, LANGUAGE: 'ru', LANG: 'ru_RU.UTF-8' },
     timeout: 60000,
     extraPrefsFirefox: {
+      'intl.locale.requested': 'ru',
       'network.proxy.type': 1,
       'network.proxy.ssl': '127.0.0.1',
       'network.proxy.ssl_port': sites.proxyPort,

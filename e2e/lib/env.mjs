@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const EXTENSION_DIR = join(ROOT, 'extension');
+export const EXTENSION_DIR = process.env.TB_EXTENSION_DIR || join(ROOT, 'extension');
 export const TOKENBRIDGE = process.env.TB_TOKENBRIDGE_BIN || join(ROOT, 'bin', 'tokenbridge');
 export const TINVEST_FAKE = process.env.TB_TINVEST_FAKE_BIN || join(ROOT, 'bin', 'tinvest-fake');
 export const CHROMIUM_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';

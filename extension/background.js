@@ -394,7 +394,14 @@
     return wait;
   }
 
+  // Clear after 30 s only if the clipboard still holds what we copied (compared by SHA-256 digest; the
+  // value itself is not kept). Chromium: the offscreen document does it. Firefox: the event page may be
+  // unloaded after ~30 s idle, exactly when the clear is due, so the digest is kept in storage.session
+  // (memory only) and an alarm wakes the page; a plain timer covers the case where it stays alive.
+  const CLIP_ALARM = 'tb-clipboard-clear';
+  const CLIP_KEY = 'clipboardClear';
   let clearTimer = null;
+  let clipPending = null; // {digest, due}
   async function clipboardCopy(text) {
     if (typeof text !== 'string' || !text) throw new TBError('host_error', 'the host returned no value to copy');
     if (api.offscreen && api.offscreen.createDocument) {
@@ -402,10 +409,18 @@
       port.postMessage({ type: 'copy', text, clearAfterMs: CLIPBOARD_CLEAR_MS });
       return;
     }
-    // Firefox: the background page has a DOM and clipboardWrite.
+    // Firefox: the background page has a DOM, clipboardWrite and clipboardRead.
     await writeClipboard(text);
+    await armClear(await sha256hex(text));
+  }
+
+  async function armClear(digest) {
+    const due = Date.now() + CLIPBOARD_CLEAR_MS;
+    clipPending = { digest, due };
+    try { if (api.storage && api.storage.session) await api.storage.session.set({ [CLIP_KEY]: clipPending }); } catch (_) { /* memory copy still works */ }
     if (clearTimer) clearTimeout(clearTimer);
-    clearTimer = setTimeout(() => { clearTimer = null; clearIfStill(text); }, CLIPBOARD_CLEAR_MS);
+    clearTimer = setTimeout(() => { clearTimer = null; clearIfStill(); }, CLIPBOARD_CLEAR_MS);
+    try { if (api.alarms) await api.alarms.create(CLIP_ALARM, { when: due }); } catch (_) { /* timer only */ }
   }
 
   async function writeClipboard(text) {
@@ -425,10 +440,21 @@
     try { return d.execCommand('copy'); } finally { d.removeEventListener('copy', h, true); }
   }
 
-  async function clearIfStill(text) {
+  async function clearIfStill() {
+    let p = clipPending;
+    if (!p) {
+      try { const r = api.storage && api.storage.session ? await api.storage.session.get(CLIP_KEY) : null; p = r && r[CLIP_KEY]; } catch (_) { p = null; }
+    }
+    if (!p || typeof p.digest !== 'string') return;
+    if (Date.now() + 1000 < p.due) return; // a newer copy re-armed the clear
+    clipPending = null;
+    if (clearTimer) { clearTimeout(clearTimer); clearTimer = null; }
+    try { if (api.storage && api.storage.session) await api.storage.session.remove(CLIP_KEY); } catch (_) { /* ignore */ }
+    try { if (api.alarms) await api.alarms.clear(CLIP_ALARM); } catch (_) { /* ignore */ }
     let current = null;
-    try { current = await navigator.clipboard.readText(); } catch (_) { current = null; } // needs clipboardRead: usually refused
-    if (current !== null && current !== text) return; // the user copied something else since
+    try { current = await navigator.clipboard.readText(); } catch (_) { current = null; } // clipboardRead
+    // Something else was copied since: leave it. Unreadable (permission refused): clear, the secret must not stay.
+    if (current !== null && (await sha256hex(current)) !== p.digest) return;
     try { await navigator.clipboard.writeText(''); } catch (_) { if (root.document) copyViaEvent(root.document, ''); }
   }
 
@@ -440,8 +466,9 @@
     });
     // No runtime.onMessageExternal / onConnectExternal listeners: other extensions get nothing.
     if (api.runtime.onConnect) api.runtime.onConnect.addListener(onOffscreenConnect);
+    if (api.alarms && api.alarms.onAlarm) api.alarms.onAlarm.addListener((a) => { if (a && a.name === CLIP_ALARM) clearIfStill(); });
   }
 
   // Exposed for unit tests (the background's global is not reachable from web pages or other extensions).
-  root.__tokenbridgeBackground = { classify, handleMessage, mapNativeError, hostRequest, nat, capturedBy, clipboardCopy };
+  root.__tokenbridgeBackground = { classify, handleMessage, mapNativeError, hostRequest, nat, capturedBy, clipboardCopy, clearIfStill };
 })(typeof globalThis !== 'undefined' ? globalThis : self);

@@ -58,7 +58,10 @@ function boot(opts = {}) {
     },
     storage: { local: { get: async () => ({}), set: async () => {} } },
   };
-  const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: {}, crypto: webcrypto, TextEncoder };
+  if (opts.session) chrome.storage.session = opts.session;
+  if (opts.alarms) chrome.alarms = opts.alarms;
+  const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: opts.navigator || {}, crypto: webcrypto, TextEncoder };
+  if (opts.unrefTimers) ctx.setTimeout = (f, ms) => { const t = setTimeout(f, ms); t.unref(); return t; };
   ctx.globalThis = ctx;
   ctx.self = ctx;
   vm.createContext(ctx);
@@ -266,4 +269,56 @@ test('a broker tab stores at most 3 distinct tokens per 10 minutes', async () =>
   assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 4, 'the refused token never reached the host');
   const other = await call({ type: 'tb:capture', secret: tok('D') }, { ...sender, tab: { id: 8 } });
   assert.equal(other.ok, true, 'another tab has its own budget');
+});
+
+// ---- clipboard: cleared after 30 s only if it still holds the token; survives a Firefox event-page unload
+function firefoxClipboard() {
+  const clip = { text: '' };
+  const navigator = { clipboard: { writeText: async (t) => { clip.text = String(t); }, readText: async () => clip.text } };
+  const mem = {};
+  const session = {
+    set: async (o) => { Object.assign(mem, JSON.parse(JSON.stringify(o))); },
+    get: async (k) => (k in mem ? { [k]: mem[k] } : {}),
+    remove: async (k) => { delete mem[k]; },
+  };
+  const alarms = { created: [], listeners: [], create: async (n, i) => { alarms.created.push({ n, i }); }, clear: async () => true,
+    onAlarm: { addListener: (f) => alarms.listeners.push(f) } };
+  return { clip, navigator, session, alarms, mem };
+}
+test('clipboard (Firefox path): copied, then cleared by the alarm while it still holds the token; only a digest is kept', async () => {
+  const f = firefoxClipboard();
+  const { call, bg } = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true });
+  const r = await call({ type: 'tb:copy', token_id: 'tok_a' }, POPUP);
+  assert.equal(r.ok, true);
+  same(f.clip.text, FIXTURE_TOKEN, 'the token is on the clipboard');
+  assert.equal(f.alarms.created.length, 1, 'an alarm wakes the event page for the clear');
+  assert.ok(!JSON.stringify(f.mem).includes(FIXTURE_TOKEN.slice(2, 30)), 'session storage holds no form of the token');
+  assert.match(f.mem.clipboardClear.digest, /^[0-9a-f]{64}$/);
+  f.mem.clipboardClear.due = Date.now() - 1; // as if 30 s passed
+  await bg.clearIfStill.call(null); // memory copy is still due in 30 s: it must not clear early
+  same(f.clip.text, FIXTURE_TOKEN, 'not cleared before it is due');
+});
+
+test('clipboard (Firefox path): after the event page was unloaded, the alarm clears a clipboard still holding the token', async () => {
+  const f = firefoxClipboard();
+  const first = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true });
+  await first.call({ type: 'tb:copy', token_id: 'tok_a' }, POPUP);
+  f.mem.clipboardClear.due = Date.now() - 1; // 30 s later…
+  const second = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true }); // …in a fresh event page
+  await f.alarms.listeners.at(-1)({ name: 'tb-clipboard-clear' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(f.clip.text, '', 'cleared');
+  assert.equal(f.mem.clipboardClear, undefined, 'nothing pending any more');
+  assert.ok(second);
+});
+
+test('clipboard (Firefox path): something else copied meanwhile is left alone', async () => {
+  const f = firefoxClipboard();
+  const { call } = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true });
+  await call({ type: 'tb:copy', token_id: 'tok_a' }, POPUP);
+  f.clip.text = 'the user copied this later';
+  f.mem.clipboardClear.due = Date.now() - 1;
+  const fresh = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true });
+  await fresh.bg.clearIfStill();
+  assert.equal(f.clip.text, 'the user copied this later');
 });

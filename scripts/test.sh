@@ -9,7 +9,7 @@ part="${1:-all}"
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- 1. dependencies -------------------------------------------------------
-apt_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium firefox-esr openssl libnss3-tools ca-certificates)
+apt_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium chromium-l10n firefox-esr openssl libnss3-tools ca-certificates)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

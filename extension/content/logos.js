@@ -88,7 +88,7 @@
         const dg = await TB.digest(r.secret);
         TB.setNativeValue(tgt.field, r.secret);
         const lbl = (r.token && r.token.label) || tokenId;
-        filled = { field: tgt.field, tokenId, digest: dg, label: lbl };
+        filled = { field: tgt.field, tokenId, digest: dg, label: lbl, lastOurs: true };
         renderFilled(pick);
         if (settings.autoconnect) {
           const btn = TB.findConnectButton(tgt.block);
@@ -161,6 +161,21 @@
       b.button(TB.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
     }
 
+    /**
+     * «Портфель подключен» counts only when it appears INSIDE the block and the field still holds the
+     * token we filled (digest): a page cannot make us record a use for a token it swapped out.
+     */
+    async function connectedWithOurToken() {
+      const block = TB.findBlock(d);
+      if (!block || !block.roots.some((r) => TB.isConnected(r))) return false;
+      const f = filled && filled.field;
+      if (!f) return false;
+      // Pages often replace the form by the success message: then the value at the last click counts.
+      if (!f.isConnected) return filled.lastOurs === true;
+      if (typeof f.value !== 'string' || !f.value) return false;
+      return (await TB.digest(f.value)) === filled.digest;
+    }
+
     async function recordUse() {
       if (recorded || !filled) return;
       recorded = true;
@@ -172,7 +187,7 @@
 
     async function scanNow() {
       if (stopped || busy || !ready) return; // never act on the defaults before the user's settings are read
-      if (filled && TB.isConnected(d)) { recordUse(); return; }
+      if (filled && !recorded && await connectedWithOurToken()) { recordUse(); return; }
       const block = TB.findBlock(d);
       if (!block) return;
       if (!cands) prefetch(CANDIDATES_MAX_AGE_MS).catch(() => {}); // errors are shown when a fill needs it
@@ -215,6 +230,12 @@
       attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
 
     const onUser = (ev) => {
+      if (ev.type === 'click' && filled && filled.field.isConnected) {
+        // Snapshot what the field holds when anything is clicked (e.g. «Подключить портфель»).
+        const f = filled;
+        const v = String(f.field.value || '');
+        TB.digest(v).then((h) => { if (filled === f) f.lastOurs = h === f.digest; });
+      }
       if (!trusted(ev)) { schedule(); return; }
       const block = TB.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;

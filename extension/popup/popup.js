@@ -52,6 +52,12 @@
     if (code === 'host_forbidden') return t('hostForbidden', [api.runtime.id]);
     if (code === 'keyring_locked') return t('keyringLocked');
     if (code === 'keyring_unavailable') return t('keyringUnavailable');
+    if (code === 'keyring_timeout') return t('keyringTimeout');
+    if (code === 'moex_auth') return t('errMoexAuth', [String((err && err.message) || '')]);
+    if (code === 'upstream') return t('errUpstream', [String((err && err.message) || '')]);
+    if (code === 'target_denied') return t('errTargetDenied');
+    if (code === 'too_large') return t('errTooLarge');
+    if (code === 'capture_limit') return t('errCaptureLimit');
     if (code === 'no_logos_tab' || code === 'no_block' || code === 'no_content_script') return t('noLogosTab');
     if (code === 'other_broker') return t('otherBroker');
     if (code === 'none') return t('noUsableToken');
@@ -69,6 +75,7 @@
     el.dataset.state = r.keyring === 'ok' ? 'ok' : 'warn';
     let s = t('hostStatus') + ': ' + t('hostConnected', [String(r.version || '?'), String(r.keyring || '?')]);
     if (r.keyring === 'locked') s += '\n' + t('keyringLocked');
+    else if (r.keyring === 'timeout') s += '\n' + t('keyringTimeout');
     else if (r.keyring && r.keyring !== 'ok') s += '\n' + t('keyringUnavailable') + (r.keyring_message ? ' (' + r.keyring_message + ')' : '');
     el.textContent = s;
     return true;
@@ -195,11 +202,13 @@
       const li = document.createElement('li');
       const head = document.createElement('div');
       head.className = 'row';
-      head.append(span('label', String(p.name || '')), span('kind', String(p.environment || p.env || '')), span('badge', String(p.status || '')));
+      const st = ['ok', 'expired', 'no_token'].includes(p.status) ? p.status : 'unknown';
+      li.dataset.moexProfile = String(p.name || '');
+      head.append(span('label', String(p.name || '')), span('kind', String(p.environment || p.env || '')), span('badge moex-' + st, t('moexStatus_' + st)));
       li.append(head);
-      for (const [key, label] of [['access_expires_at', 'access'], ['refresh_expires_at', 'refresh']]) {
+      for (const [key, label] of [['access_expires_at', 'moexAccess'], ['refresh_expires_at', 'moexRefresh']]) {
         const exp = Date.parse(p[key] || '');
-        if (Number.isFinite(exp)) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: label + ': ' + t('moexExpires', [new Date(exp).toLocaleString(lang())]) }));
+        if (Number.isFinite(exp)) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t(label) + ': ' + t('moexExpires', [new Date(exp).toLocaleString(lang())]) }));
       }
       const act = document.createElement('div');
       act.className = 'actions';
@@ -237,8 +246,15 @@
     secretEl.value = '';
     if (r.ok) {
       $('add-label').value = '';
+      $('add-kind').value = 'unknown';
       notice(r.created === false ? t('addedExisting') : t('added'));
       await loadTokens();
+      // Check it right away: the host learns the real access level (and the accounts) from T-Invest.
+      if (r.token && typeof r.token.id === 'string') {
+        const v = await send({ type: 'tb:validate', token_id: r.token.id });
+        if (!v.ok) notice(errorText(v.error));
+        await loadTokens();
+      }
     } else {
       notice(errorText(r.error));
     }

@@ -233,3 +233,40 @@ test('fast path: metadata prefetched when the block shows; the field is filled r
   assert.ok(sent.filter((m) => m.type === 'tb:fill-candidates').length - before <= 1, 'at most one refresh of the list');
   ctl.stop();
 });
+
+test('record_use only for «Портфель подключен» inside the block, with our token still in the field', async () => {
+  // Outside the block: ignored.
+  const a = start('logos-react.html');
+  a.d.getElementById('b-t').click();
+  await until(() => a.window.__reactState.token !== '', 2000, 'fill');
+  const p = a.d.createElement('p');
+  p.textContent = 'Портфель подключен';
+  a.d.querySelector('.c1').append(p);
+  await sleep(80);
+  a.ctl.scanNow();
+  await sleep(40);
+  assert.equal(a.sent.filter((m) => m.type === 'tb:record-use').length, 0, 'a success text outside the block does not count');
+  a.ctl.stop();
+  // Inside the block, but the page swapped the value before connecting: ignored.
+  const b = start('logos-react.html');
+  b.d.getElementById('b-t').click();
+  await until(() => b.window.__reactState.token !== '', 2000, 'fill');
+  const tok = b.d.getElementById('tok');
+  const desc = Object.getOwnPropertyDescriptor(b.window.HTMLInputElement.prototype, 'value');
+  desc.set.call(tok, OTHER_TOKEN);
+  tok.dispatchEvent(new b.window.Event('input', { bubbles: true }));
+  b.d.getElementById('go').click();
+  await until(() => /Портфель подключен/.test(b.d.getElementById('pane').textContent), 2000, 'connected text');
+  await sleep(80);
+  b.ctl.scanNow();
+  await sleep(40);
+  assert.equal(b.sent.filter((m) => m.type === 'tb:record-use').length, 0, 'not our token any more');
+  b.ctl.stop();
+  // Inside the block with our token: recorded once.
+  const c = start('logos-react.html');
+  c.d.getElementById('b-t').click();
+  await until(() => c.window.__reactState.token !== '', 2000, 'fill');
+  c.d.getElementById('go').click();
+  await until(() => c.sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use');
+  c.ctl.stop();
+});

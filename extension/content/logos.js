@@ -4,15 +4,9 @@
 // chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
 (function () {
   'use strict';
-  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
-  const TB = (function (g) {
-    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
-    const v = cur && cur.value;
-    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
-      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
-  })(globalThis);
-  if (!TB) return;
-  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
+  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
+  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const CANDIDATES_MAX_AGE_MS = 30000; // prefetched token metadata is reused for this long
   const FAST_MS = 3000;                // immediate scans after a trusted action in the block
 
@@ -24,7 +18,6 @@
     const d = env.doc;
     const view = d.defaultView;
     const send = env.send;
-    let settings = Object.assign({}, DEFAULT_SETTINGS);
     let hint = null;              // last broker choice the USER clicked inside the block (trusted clicks only)
     let armed = false;            // a trusted user action happened inside the block (page scripts cannot set it)
     let filled = null;            // {field, tokenId, digest, label}
@@ -35,8 +28,7 @@
     let stopped = false;
     let ready = false;            // settings read
 
-    // Only real user actions count; unit tests inject their own rule (jsdom cannot make trusted events).
-    const trusted = typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
+    const trusted = TB.trustedRule(env); // only real user actions count
     const ui = () => (box = box || TB.createBox(d, 'fill', { isTrusted: trusted }));
 
     function showError(err) {
@@ -90,7 +82,7 @@
         const lbl = (r.token && r.token.label) || tokenId;
         filled = { field: tgt.field, tokenId, digest: dg, label: lbl, lastOurs: true };
         renderFilled(pick);
-        if (settings.autoconnect) {
+        if (settings().autoconnect) {
           const btn = TB.findConnectButton(tgt.block);
           if (btn) { ui().setAttr('autoconnect', 'clicked'); btn.click(); }
         }
@@ -206,7 +198,7 @@
         if (!field || field.value || autoTried.has(field) || recorded) return;
         // Fill automatically only after the user acted inside the block (a trusted click/key/change):
         // a page script selecting «Тинькофф» by itself gets a button, not the token.
-        if (settings.autofill && armed) await autoFill(field);
+        if (settings().autofill && armed) await autoFill(field);
         else showOffer('offer-fill');
         return;
       }
@@ -258,12 +250,7 @@
     const pollMs = env.pollMs == null ? 2000 : env.pollMs;
     const poll = pollMs > 0 ? setInterval(() => scanNow(), pollMs) : null;
 
-    Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
-      if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
-      ready = true;
-      scanNow();
-    }, () => { ready = true; scanNow(); });
-    if (env.onSettings) env.onSettings((s) => { settings = Object.assign({}, DEFAULT_SETTINGS, s || {}); });
+    const settings = TB.watchSettings(env, () => { ready = true; scanNow(); });
 
     function stop() {
       stopped = true;
@@ -287,19 +274,10 @@
     };
   };
 
-  const api = globalThis.browser || globalThis.chrome;
-  if (window.top === window && api && api.runtime && api.runtime.id) {
-    if (TB.__fillStarted) return;
-    TB.__fillStarted = true;
-    const ctl = TB.startFill({
-      doc: document,
-      extensionId: api.runtime.id,
-      send: (msg) => api.runtime.sendMessage(msg),
-      getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
-      onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
-        if (area === 'local' && ch.settings) fn(ch.settings.newValue);
-      }),
-    });
+  // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startFill).
+  const started = TB.startInExtension('__fillStarted', TB.startFill);
+  if (started) {
+    const { api, ctl } = started;
     // Only our own background may ask for a fill (sender.id is set by the browser; no sender.tab means
     // it came from the extension itself, not from another content script).
     api.runtime.onMessage.addListener((msg, sender, sendResponse) => {

@@ -6,15 +6,9 @@
 // MAX_STORES tokens are stored per page load. Page events release nothing.
 (function () {
   'use strict';
-  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
-  const TB = (function (g) {
-    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
-    const v = cur && cur.value;
-    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
-      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
-  })(globalThis);
-  if (!TB) return;
-  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
+  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
+  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const COPY_WINDOW_MS = 2000; // a clipboard candidate must follow a trusted «Скопировать токен» click
   const MAX_STORES = 2;        // tokens stored per page load
 
@@ -26,21 +20,16 @@
   TB.startCapture = function startCapture(env) {
     const d = env.doc;
     const send = env.send;
-    let settings = Object.assign({}, DEFAULT_SETTINGS);
     let choices = { kind: 'unknown', scope: { all_accounts: false, account_name: '' } };
     const seen = new Set(); // SHA-256 of tokens already handled on this page
     const observed = new WeakSet();
     let box = null;
     let stopped = false;
-    const trusted = typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
+    const trusted = TB.trustedRule(env);
     let copyClickAt = -Infinity; // when the user last clicked «Скопировать токен» (trusted clicks only)
     let stores = 0;              // tokens sent to the background from this page load
 
-    Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
-      if (s && typeof s === 'object') settings = Object.assign({}, DEFAULT_SETTINGS, s);
-      scanNow();
-    }, () => scanNow());
-    if (env.onSettings) env.onSettings((s) => { settings = Object.assign({}, DEFAULT_SETTINGS, s || {}); });
+    const settings = TB.watchSettings(env, () => scanNow());
 
     function snapshotChoices() {
       try {
@@ -74,7 +63,7 @@
     }
 
     async function offerOne(candidate) {
-      if (stopped || !settings.autocapture) return 'off';
+      if (stopped || !settings().autocapture) return 'off';
       if (!TB.isTokenShape(candidate)) return 'shape';
       if (!TB.isIssuedPage(d)) return 'not_issued';
       const h = await TB.digest(candidate);
@@ -142,7 +131,7 @@
     function scanNow() {
       if (stopped) return;
       snapshotChoices();
-      if (!settings.autocapture) return;
+      if (!settings().autocapture) return;
       if (!TB.isIssuedPage(d)) return;
       const tok = TB.findTokenOnPage(d);
       if (tok) offer(tok);
@@ -215,18 +204,5 @@
   };
 
   // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startCapture).
-  const api = globalThis.browser || globalThis.chrome;
-  if (window.top === window && api && api.runtime && api.runtime.id) {
-    if (TB.__captureStarted) return;
-    TB.__captureStarted = true;
-    TB.startCapture({
-      doc: document,
-      extensionId: api.runtime.id,
-      send: (msg) => api.runtime.sendMessage(msg),
-      getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
-      onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
-        if (area === 'local' && ch.settings) fn(ch.settings.newValue);
-      }),
-    });
-  }
+  TB.startInExtension('__captureStarted', TB.startCapture);
 })();

@@ -5,19 +5,9 @@
 //   data-tokenbridge-validation="<v>"     capture box only: checking, full_access, readonly, sandbox, invalid, upstream, error:<code>
 (function () {
   'use strict';
-  // One namespace per world, created once as a plain object with a private marker. A page cannot
-  // shadow it with a named element (<form id="TokenBridge">): that is only a named property on the
-  // window's prototype chain, never an own data property holding a marked plain object.
-  const TB = (function (g) {
-    const MARK = Symbol.for('tokenbridge.namespace.v1');
-    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
-    const v = cur && cur.value;
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && v[MARK] === true) return v;
-    const o = {};
-    Object.defineProperty(o, MARK, { value: true });
-    Object.defineProperty(g, 'TokenBridge', { value: o, configurable: false, enumerable: false, writable: false });
-    return o;
-  })(globalThis);
+  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
+  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
+  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   const CSS = [
     ':host{all:initial}',

@@ -3,15 +3,9 @@
 (function () {
   'use strict';
   const api = globalThis.browser || globalThis.chrome;
-  // The namespace the lib/*.js scripts created (see lib/dom.js): an own property holding a marked plain object.
-  const TB = (function (g) {
-    const cur = Object.getOwnPropertyDescriptor(g, 'TokenBridge');
-    const v = cur && cur.value;
-    return v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype &&
-      v[Symbol.for('tokenbridge.namespace.v1')] === true ? v : null;
-  })(globalThis);
-  if (!TB) return;
-  const DEFAULT_SETTINGS = { autocapture: true, autofill: true, autoconnect: false };
+  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
+  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
+  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const $ = (id) => document.getElementById(id);
 
   function t(key, subs) {
@@ -224,12 +218,12 @@
 
   async function loadSettings() {
     const got = await api.storage.local.get('settings');
-    const s = Object.assign({}, DEFAULT_SETTINGS, (got && got.settings) || {});
-    for (const k of Object.keys(DEFAULT_SETTINGS)) {
+    const s = TB.withDefaults(got && got.settings);
+    for (const k of Object.keys(TB.DEFAULT_SETTINGS)) {
       const box = $('set-' + k);
       box.checked = !!s[k];
       box.addEventListener('change', async () => {
-        const cur = Object.assign({}, DEFAULT_SETTINGS, ((await api.storage.local.get('settings')) || {}).settings || {});
+        const cur = TB.withDefaults(((await api.storage.local.get('settings')) || {}).settings);
         cur[k] = box.checked;
         await api.storage.local.set({ settings: cur }); // settings only, never tokens
       });

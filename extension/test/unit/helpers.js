@@ -65,8 +65,8 @@ export function load(window, files) {
   return window.TokenBridge;
 }
 
-export const CAPTURE_LIBS = ['lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/ui.js', 'content/tinvest.js'];
-export const FILL_LIBS = ['lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/fill.js', 'lib/ui.js', 'content/logos.js'];
+export const CAPTURE_LIBS = ['lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/ui.js', 'content/tinvest.js'];
+export const FILL_LIBS = ['lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/fill.js', 'lib/ui.js', 'content/logos.js'];
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -76,7 +76,7 @@ test('locales: ru and en have the same keys and cover every key the popup uses',
 });
 
 test('popup model: expiry = last use + 3 months, warning under 14 days, badges', () => {
-  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/popup-model.js']);
+  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/base.js', 'lib/popup-model.js']);
   const now = Date.parse('2026-11-25T00:00:00Z');
   const e = TB.expiryInfo({ last_used_at: '2026-09-01T00:00:00Z', created_at: '2026-01-01T00:00:00Z' }, now);
   assert.equal(e.expires.toISOString().slice(0, 10), '2026-12-01');
@@ -103,9 +103,43 @@ test('the shared namespace cannot be shadowed by named page elements (<form id="
     assert.equal(typeof TB.createBox, 'function');
     assert.equal(w.document.getElementById('TokenBridge').createBox, undefined, 'nothing was attached to the page element');
     // Loading the libs again (second content script in the same world) reuses the one namespace.
+    w.eval(read('lib/base.js'));
     w.eval(read('lib/dom.js'));
     assert.equal(w.TokenBridge, TB);
   }
+});
+
+test('only lib/base.js creates the namespace; it is listed first wherever the libs are loaded', async () => {
+  const { FILL_LIBS, CAPTURE_LIBS } = await import('./helpers.js');
+  const libs = readdirSync(path.join(EXT, 'lib')).map((f) => 'lib/' + f);
+  for (const f of libs.concat(['content/tinvest.js', 'content/logos.js', 'popup/popup.js'])) {
+    const creates = /defineProperty\(globalThis, 'TokenBridge'/.test(read(f));
+    assert.equal(creates, f === 'lib/base.js', f);
+  }
+  const isolated = manifest.content_scripts.filter((c) => c.world !== 'MAIN');
+  assert.equal(isolated.length, 2);
+  for (const list of isolated.map((c) => c.js).concat([FILL_LIBS, CAPTURE_LIBS])) assert.equal(list[0], 'lib/base.js');
+  const popupScripts = [...read('popup/popup.html').matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(popupScripts, ['../lib/base.js', '../lib/popup-model.js', 'popup.js']);
+});
+
+test('without lib/base.js the other scripts attach nothing, not even to a named element or a writable look-alike', () => {
+  const w = page('<form id="TokenBridge"><input name="findBlock"></form><p>x</p>', 'https://logos-up.com/profile/');
+  for (const f of ['lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/fill.js', 'lib/ui.js', 'content/logos.js']) w.eval(read(f));
+  const form = w.document.getElementById('TokenBridge');
+  assert.equal(w.TokenBridge, form, 'still only the named element');
+  assert.equal(form.walk, undefined);
+  assert.equal(form.createBox, undefined);
+  assert.equal(form.startFill, undefined);
+  // A marked plain object that is writable (so not the one base.js defines) does not count either.
+  const w2 = page('<p>x</p>', 'https://logos-up.com/profile/');
+  w2.eval("globalThis.TokenBridge = {}; globalThis.TokenBridge[Symbol.for('tokenbridge.namespace.v1')] = true;");
+  const fake = w2.TokenBridge;
+  w2.eval(read('lib/dom.js'));
+  assert.equal(fake.walk, undefined, 'a writable look-alike is not extended');
+  const TB = load(w2, ['lib/base.js', 'lib/dom.js']);
+  assert.notEqual(TB, fake, 'base.js replaces it');
+  assert.equal(typeof TB.walk, 'function');
 });
 
 test('a foreign object already at globalThis.TokenBridge is replaced, never extended', async () => {
@@ -119,7 +153,7 @@ test('a foreign object already at globalThis.TokenBridge is replaced, never exte
 
 test('shipped code carries no test-only switches', () => {
   for (const f of ['background.js', 'content/tinvest.js', 'content/logos.js', 'content/tinvest-main.js', 'popup/popup.js',
-    'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/fill.js', 'lib/ui.js', 'lib/popup-model.js']) {
+    'lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/fill.js', 'lib/ui.js', 'lib/popup-model.js']) {
     const src = read(f);
     assert.doesNotMatch(src, /ForTests|noAutoStart|__allow/, f);
   }

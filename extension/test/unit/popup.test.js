@@ -22,6 +22,7 @@ function openPopup(replies) {
     i18n: { getMessage, getUILanguage: () => 'ru' },
     storage: { local: { get: async () => ({ settings: stored.settings }), set: async (o) => Object.assign(stored, o) } },
   };
+  w.eval(read('lib/base.js'));
   w.eval(read('lib/popup-model.js'));
   w.eval(read('popup/popup.js'));
   return { w, d: w.document, sent, stored };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { page, load, FIXTURE_TOKEN, OTHER_TOKEN, same } from './helpers.js';
 
-const TB = load(page('<p></p>', 'https://www.tbank.ru/invest/settings/'), ['lib/token.js']);
+const TB = load(page('<p></p>', 'https://www.tbank.ru/invest/settings/'), ['lib/base.js', 'lib/token.js']);
 
 test('token shape: t. + at least 60 base64url chars, any length beyond', () => {
   assert.ok(TB.isTokenShape(FIXTURE_TOKEN));

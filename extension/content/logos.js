@@ -244,9 +244,10 @@
       }
       schedule();
     };
-    d.addEventListener('click', onUser, true);
-    d.addEventListener('change', onUser, true);
-    d.addEventListener('keydown', onUser, true);
+    const events = TB.listeners();
+    events.on(d, 'click', onUser, true);
+    events.on(d, 'change', onUser, true);
+    events.on(d, 'keydown', onUser, true);
     const pollMs = env.pollMs == null ? 2000 : env.pollMs;
     const poll = pollMs > 0 ? setInterval(() => scanNow(), pollMs) : null;
 
@@ -256,9 +257,7 @@
       stopped = true;
       mo.disconnect();
       if (poll) clearInterval(poll);
-      d.removeEventListener('click', onUser, true);
-      d.removeEventListener('change', onUser, true);
-      d.removeEventListener('keydown', onUser, true);
+      events.off();
     }
 
     return {

@@ -176,11 +176,12 @@
       for (const s of TB.copyEventText(ev, d)) for (const t of TB.extractTokens(s)) if (!all.includes(t)) all.push(t);
       offerFromEvent(all);
     };
-    d.addEventListener('click', onClick, true);
-    d.addEventListener('change', onChange, true);
-    d.addEventListener('input', onChange, true);
-    d.addEventListener('tokenbridge:candidate', onCandidate, true);
-    view.addEventListener('copy', onCopy, false);
+    const events = TB.listeners();
+    events.on(d, 'click', onClick, true);
+    events.on(d, 'change', onChange, true);
+    events.on(d, 'input', onChange, true);
+    events.on(d, 'tokenbridge:candidate', onCandidate, true);
+    events.on(view, 'copy', onCopy, false);
     // Values set by script on inputs raise no mutation: poll lightly while the page is open (15 min).
     const pollMs = env.pollMs == null ? 1500 : env.pollMs;
     const started = Date.now();
@@ -193,11 +194,7 @@
       stopped = true;
       mo.disconnect();
       if (poll) clearInterval(poll);
-      d.removeEventListener('click', onClick, true);
-      d.removeEventListener('change', onChange, true);
-      d.removeEventListener('input', onChange, true);
-      d.removeEventListener('tokenbridge:candidate', onCandidate, true);
-      view.removeEventListener('copy', onCopy, false);
+      events.off();
     }
 
     return { stop, scanNow, offer, choices: () => choices, box: () => box };

@@ -50,6 +50,19 @@
   }
   TB.trustedRule = trustedRule;
 
+  /** Event listeners removed all at once: on(target, type, fn, capture) adds one; off() removes every one. */
+  function listeners() {
+    const undo = [];
+    return {
+      on(target, type, fn, capture) {
+        target.addEventListener(type, fn, capture);
+        undo.push(() => target.removeEventListener(type, fn, capture));
+      },
+      off() { while (undo.length) undo.pop()(); },
+    };
+  }
+  TB.listeners = listeners;
+
   /**
    * Auto-start a content-script controller in the real extension only: top frame, extension APIs present
    * (unit tests have no chrome.runtime.id and call the controller themselves), once per world (`flag`).

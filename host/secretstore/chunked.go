@@ -147,12 +147,17 @@ func (c *chunkedStore) Delete(key string) error {
 	return nil
 }
 
-func (c *chunkedStore) List() ([]string, error) {
+// rawKeys lists every item of the wrapped store, chunks included.
+func (c *chunkedStore) rawKeys() ([]string, error) {
 	l, ok := c.next.(Lister)
 	if !ok {
 		return nil, errNoList
 	}
-	keys, err := l.List()
+	return l.List()
+}
+
+func (c *chunkedStore) List() ([]string, error) {
+	keys, err := c.rawKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -173,22 +178,23 @@ type ChunkJanitor interface {
 
 // StrayChunks lists chunk items whose secret has no header naming them.
 func (c *chunkedStore) StrayChunks() ([]string, error) {
-	l, ok := c.next.(Lister)
-	if !ok {
-		return nil, errNoList
-	}
-	keys, err := l.List()
+	keys, err := c.rawKeys()
 	if err != nil {
 		return nil, err
 	}
+	counts := map[string]int{} // one header read per secret, not per chunk
 	var stray []string
 	for _, k := range keys {
 		base, num, found := strings.Cut(k, chunkSep)
 		if !found {
 			continue
 		}
-		i, err := strconv.Atoi(num)
-		if err != nil || i >= c.chunkCount(base) {
+		n, seen := counts[base]
+		if !seen {
+			n = c.chunkCount(base)
+			counts[base] = n
+		}
+		if i, err := strconv.Atoi(num); err != nil || i >= n {
 			stray = append(stray, k)
 		}
 	}

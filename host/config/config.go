@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 )
 
 const (
@@ -96,7 +98,10 @@ func (c *Config) Save(d Dirs) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(d.Config(), append(b, '\n'))
+	if err := os.MkdirAll(filepath.Dir(d.Config()), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(d.Config()), err)
+	}
+	return atomicfile.WriteFile(d.Config(), append(b, '\n'), 0o600)
 }
 
 var (
@@ -152,38 +157,4 @@ func NormalizeOrigin(s string) (string, bool) {
 		host = strings.TrimSuffix(host, ":443")
 	}
 	return "https://" + host, true
-}
-
-// WriteFileAtomic writes data to a temp file in the same directory, syncs
-// it and renames it over path, so readers see the old or the new file,
-// never a torn one. The file is created with mode 0600.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

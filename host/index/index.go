@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
-	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 	"github.com/tokenbridge/tokenbridge/host/filelock"
 )
 
@@ -151,5 +152,8 @@ func (f *File) Update(fn func(*Data) error) error {
 	if err != nil {
 		return fmt.Errorf("encode index: %w", err)
 	}
-	return config.WriteFileAtomic(f.path, append(b, '\n'))
+	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
+	}
+	return atomicfile.WriteFile(f.path, append(b, '\n'), 0o600)
 }

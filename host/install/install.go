@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
@@ -176,7 +177,7 @@ func installAt(env Env, loc Location, extra []string) (RecordEntry, error) {
 	if err != nil {
 		return RecordEntry{}, fmt.Errorf("%s: create %s: %w%s", loc.Browser.Name, loc.Dir, err, permissionHint(err, loc.System))
 	}
-	if err := writeFileAtomic(loc.File, data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(loc.File, data, 0o644); err != nil {
 		return RecordEntry{Browser: loc.Browser.ID, Dirs: created}, fmt.Errorf("%s: %w%s", loc.Browser.Name, err, permissionHint(err, loc.System))
 	}
 	e := RecordEntry{Browser: loc.Browser.ID, Family: loc.Browser.Family, System: loc.System, File: loc.File, Dirs: created}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 )
 
 // RecordFile is the name of the record of what install wrote, kept in the
@@ -94,7 +96,7 @@ func saveRecord(env Env, r Record) error {
 	if err := os.MkdirAll(env.ConfigDir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", env.ConfigDir, err)
 	}
-	return writeFileAtomic(p, append(data, '\n'), 0o600)
+	return atomicfile.WriteFile(p, append(data, '\n'), 0o600)
 }
 
 // add merges e into the record, replacing an entry for the same place.
@@ -110,33 +112,4 @@ func (r *Record) add(e RecordEntry) {
 		}
 	}
 	r.Entries = append(r.Entries, e)
-}
-
-// writeFileAtomic writes data to a temp file beside p and renames it over p.
-func writeFileAtomic(p string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(p)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Chmod(name, perm); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(name, p); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
 }

@@ -2,11 +2,8 @@
 // https://www.logos-up.com/profile* (top frame only): fills the best T-Invest token into the token
 // field of the «Подключение портфеля» block once «Тинькофф» is chosen. Never when «Другой брокер» is
 // chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const CANDIDATES_MAX_AGE_MS = 30000; // prefetched token metadata is reused for this long
   const FAST_MS = 3000;                // immediate scans after a trusted action in the block
 
@@ -14,7 +11,7 @@
    * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?, onRequest(fn)?,
    *       debounceMs?, pollMs?, isTrusted(ev)?}. Returns a controller for tests.
    */
-  TB.startFill = function startFill(env) {
+  function start(env) {
     const d = env.doc;
     const view = d.defaultView;
     const send = env.send;
@@ -28,8 +25,8 @@
     let stopped = false;
     let ready = false;            // settings read
 
-    const trusted = TB.trustedRule(env); // only real user actions count
-    const ui = () => (box = box || TB.createBox(d, 'fill', { isTrusted: trusted }));
+    const trusted = TB.core.trustedRule(env); // only real user actions count
+    const ui = () => (box = box || TB.ui.createBox(d, 'fill', { isTrusted: trusted }));
 
     function showError(err) {
       const code = String((err && err.code) || 'unknown').replace(/[^a-z_]/g, '');
@@ -37,7 +34,7 @@
       if (code === 'host_missing') pair = ['Программа tokenbridge не установлена: выполните ./scripts/install.sh (или tokenbridge install).', 'The tokenbridge host is not installed: run ./scripts/install.sh (or tokenbridge install).'];
       else if (code === 'host_forbidden') pair = ['Программа tokenbridge не разрешает это расширение: выполните tokenbridge install --extension-id ' + (env.extensionId || '<id>'), 'Extension ID not allowed: run tokenbridge install --extension-id ' + (env.extensionId || '<id>')];
       else if (code === 'keyring_locked') pair = ['Связка ключей заблокирована: разблокируйте её («Пароли и ключи» / Seahorse).', 'The keyring is locked: unlock it (Seahorse «Passwords and Keys»).'];
-      else pair = TB.tr('fill_error', [String((err && err.message) || code).slice(0, 200)]);
+      else pair = TB.strings.tr('fill_error', [String((err && err.message) || code).slice(0, 200)]);
       ui().set('error:' + code, [pair], 'err');
     }
 
@@ -48,7 +45,7 @@
       if (cands && Date.now() - cands.at <= maxAgeMs) return cands.promise;
       const p = Promise.resolve(send({ type: 'tb:fill-candidates' })).then((r) => {
         if (!r || !r.ok) throw (r && r.error) || { code: 'unknown', message: 'no answer' };
-        return TB.pickBestToken(r.tokens);
+        return TB.fill.pickBestToken(r.tokens);
       });
       const entry = { at: Date.now(), promise: p };
       cands = entry;
@@ -59,11 +56,11 @@
 
     /** Re-check everything right before writing: block, chosen broker, field inside the block. */
     function currentTarget() {
-      const block = TB.findBlock(d);
+      const block = TB.fill.findBlock(d);
       if (!block) return { why: 'no_block' };
-      const state = TB.brokerState(block, hint);
+      const state = TB.fill.brokerState(block, hint);
       if (state !== 'tinkoff') return { why: state === 'other' ? 'other_broker' : 'not_chosen', block, state };
-      const field = TB.findTokenField(block);
+      const field = TB.fill.findTokenField(block);
       if (!field) return { why: 'no_field', block, state };
       return { block, field, state };
     }
@@ -76,14 +73,14 @@
         try { r = await send({ type: 'tb:fill-secret', token_id: tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
         if (!r || !r.ok || typeof r.secret !== 'string') { showError(r && r.error); return { ok: false, status: 'error', error: r && r.error }; }
         const tgt = currentTarget();
-        if (!tgt.field || !TB.isTokenShape(r.secret)) { ui().set('aborted:' + (tgt.why || 'shape'), [TB.tr('fill_error', [tgt.why || 'shape'])], 'warn'); return { ok: false, status: tgt.why }; }
-        const dg = await TB.digest(r.secret);
-        TB.setNativeValue(tgt.field, r.secret);
+        if (!tgt.field || !TB.token.isTokenShape(r.secret)) { ui().set('aborted:' + (tgt.why || 'shape'), [TB.strings.tr('fill_error', [tgt.why || 'shape'])], 'warn'); return { ok: false, status: tgt.why }; }
+        const dg = await TB.token.digest(r.secret);
+        TB.fill.setNativeValue(tgt.field, r.secret);
         const lbl = (r.token && r.token.label) || tokenId;
         filled = { field: tgt.field, tokenId, digest: dg, label: lbl, lastOurs: true };
         renderFilled(pick);
         if (settings().autoconnect) {
-          const btn = TB.findConnectButton(tgt.block);
+          const btn = TB.fill.findConnectButton(tgt.block);
           if (btn) { ui().setAttr('autoconnect', 'clicked'); btn.click(); }
         }
         schedule();
@@ -95,9 +92,9 @@
 
     function renderFilled(pick) {
       const masked = '';
-      ui().set('filled', [TB.tr('fill_filled', [filled.label + masked])], 'ok');
+      ui().set('filled', [TB.strings.tr('fill_filled', [filled.label + masked])], 'ok');
       if (pick && pick.choices && pick.choices.length > 1) {
-        ui().addLines(TB.tr('fill_choose'));
+        ui().addLines(TB.strings.tr('fill_choose'));
         for (const t of pick.choices) {
           const b = ui().button((t.label || t.id) + (t.masked ? ' ' + t.masked : ''), () => fillWith(t.id, pick), t.id !== filled.tokenId);
           b.setAttribute('data-token-id', t.id);
@@ -112,7 +109,7 @@
       if (++autoFills > 3) { showOffer('offer-fill'); return; }
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return; }
-      if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return; }
+      if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.fill.noTokenReason(pick)], 'warn'); return; }
       const r = await fillWith(pick.best.id, pick);
       if (r && r.error && r.error.code === 'not_found') {
         // The prefetched list was stale (token deleted meanwhile): ask again once.
@@ -122,14 +119,14 @@
     }
 
     async function chooseTinkoffAndFill(tokenId) {
-      const block = TB.findBlock(d);
+      const block = TB.fill.findBlock(d);
       if (!block) return { ok: false, status: 'no_block' };
-      const state = TB.brokerState(block, hint);
+      const state = TB.fill.brokerState(block, hint);
       if (state === 'other') return { ok: false, status: 'other_broker' };
       if (state !== 'tinkoff') {
-        const lbl = TB.findInBlock(block, TB.FILL_TEXT.TINKOFF)[0];
+        const lbl = TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF)[0];
         if (!lbl) return { ok: false, status: 'no_choice' };
-        TB.clickableFor(lbl).click();
+        TB.dom.clickableFor(lbl).click();
         hint = 'tinkoff';
       }
       // Wait (≤3 s) for the field to open.
@@ -140,7 +137,7 @@
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return { ok: false, status: 'error' }; }
       const id = tokenId || (pick.best && pick.best.id);
-      if (!id) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.noTokenReason(pick)], 'warn'); return { ok: false, status: 'none' }; }
+      if (!id) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.fill.noTokenReason(pick)], 'warn'); return { ok: false, status: 'none' }; }
       return fillWith(id, pick);
     }
 
@@ -150,7 +147,7 @@
       const st = kind || 'offer';
       if (b.host.getAttribute('data-tokenbridge-status') === st) return;
       b.set(st, [], 'info', true);
-      b.button(TB.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
+      b.button(TB.strings.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
     }
 
     /**
@@ -158,14 +155,14 @@
      * token we filled (digest): a page cannot make us record a use for a token it swapped out.
      */
     async function connectedWithOurToken() {
-      const block = TB.findBlock(d);
-      if (!block || !block.roots.some((r) => TB.isConnected(r))) return false;
+      const block = TB.fill.findBlock(d);
+      if (!block || !block.roots.some((r) => TB.fill.isConnected(r))) return false;
       const f = filled && filled.field;
       if (!f) return false;
       // Pages often replace the form by the success message: then the value at the last click counts.
       if (!f.isConnected) return filled.lastOurs === true;
       if (typeof f.value !== 'string' || !f.value) return false;
-      return (await TB.digest(f.value)) === filled.digest;
+      return (await TB.token.digest(f.value)) === filled.digest;
     }
 
     async function recordUse() {
@@ -173,28 +170,28 @@
       recorded = true;
       let r;
       try { r = await send({ type: 'tb:record-use', token_id: filled.tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
-      if (r && r.ok) ui().set('connected', [TB.tr('fill_connected')], 'ok');
+      if (r && r.ok) ui().set('connected', [TB.strings.tr('fill_connected')], 'ok');
       else showError(r && r.error);
     }
 
     async function scanNow() {
       if (stopped || busy || !ready) return; // never act on the defaults before the user's settings are read
       if (filled && !recorded && await connectedWithOurToken()) { recordUse(); return; }
-      const block = TB.findBlock(d);
+      const block = TB.fill.findBlock(d);
       if (!block) return;
       if (!cands) prefetch(CANDIDATES_MAX_AGE_MS).catch(() => {}); // errors are shown when a fill needs it
-      const state = TB.brokerState(block, hint);
+      const state = TB.fill.brokerState(block, hint);
       if (state === 'other') {
         // The user switched to another broker after we filled: take our token back out of the field.
         if (filled && filled.field.isConnected && filled.field.value) {
-          const dg = await TB.digest(filled.field.value);
-          if (dg === filled.digest) TB.setNativeValue(filled.field, '');
+          const dg = await TB.token.digest(filled.field.value);
+          if (dg === filled.digest) TB.fill.setNativeValue(filled.field, '');
         }
         if (box && box.host.getAttribute('data-tokenbridge-status') !== 'other') box.set('other', [], 'info'), box.hide();
         return;
       }
       if (state === 'tinkoff') {
-        const field = TB.findTokenField(block);
+        const field = TB.fill.findTokenField(block);
         if (!field || field.value || autoTried.has(field) || recorded) return;
         // Fill automatically only after the user acted inside the block (a trusted click/key/change):
         // a page script selecting «Тинькофф» by itself gets a button, not the token.
@@ -202,11 +199,11 @@
         else showOffer('offer-fill');
         return;
       }
-      if (TB.findInBlock(block, TB.FILL_TEXT.TINKOFF).length) showOffer();
+      if (TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF).length) showOffer();
     }
     // Mutations are batched (150 ms) while idle; for a few seconds after a trusted action inside the
     // block every mutation is handled in the next microtask, so a field that opens is filled at once.
-    const slowScan = TB.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
+    const slowScan = TB.dom.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
     let fastUntil = 0;
     let fastQueued = false;
     function schedule() {
@@ -226,32 +223,32 @@
         // Snapshot what the field holds when anything is clicked (e.g. «Подключить портфель»).
         const f = filled;
         const v = String(f.field.value || '');
-        TB.digest(v).then((h) => { if (filled === f) f.lastOurs = h === f.digest; });
+        TB.token.digest(v).then((h) => { if (filled === f) f.lastOurs = h === f.digest; });
       }
       if (!trusted(ev)) { schedule(); return; }
-      const block = TB.findBlock(d);
+      const block = TB.fill.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
-      if (block && t && t.nodeType === 1 && TB.inBlock(block, t)) {
+      if (block && t && t.nodeType === 1 && TB.fill.inBlock(block, t)) {
         armed = true;
         fastUntil = Date.now() + FAST_MS;
         prefetch(2000).catch(() => {}); // refresh the metadata while the page reacts to the click
         if (ev.type === 'click') {
-          const near = (labels) => labels.map(TB.normLabel).includes(TB.normLabel(t.textContent)) ||
-            TB.ancestors(t, 3).some((a) => labels.map(TB.normLabel).includes(TB.normLabel(a.textContent)));
-          if (near(TB.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
-          else if (near(TB.FILL_TEXT.OTHER)) hint = 'other';
+          const near = (labels) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(t.textContent)) ||
+            TB.dom.ancestors(t, 3).some((a) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(a.textContent)));
+          if (near(TB.fill.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
+          else if (near(TB.fill.FILL_TEXT.OTHER)) hint = 'other';
         }
       }
       schedule();
     };
-    const events = TB.listeners();
+    const events = TB.core.listeners();
     events.on(d, 'click', onUser, true);
     events.on(d, 'change', onUser, true);
     events.on(d, 'keydown', onUser, true);
     const pollMs = env.pollMs == null ? 2000 : env.pollMs;
     const poll = pollMs > 0 ? setInterval(() => scanNow(), pollMs) : null;
 
-    const settings = TB.watchSettings(env, () => { ready = true; scanNow(); });
+    const settings = TB.core.watchSettings(env, () => { ready = true; scanNow(); });
 
     function stop() {
       stopped = true;
@@ -274,7 +271,7 @@
   };
 
   // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startFill).
-  const started = TB.startInExtension('__fillStarted', TB.startFill);
+  const started = TB.core.startInExtension('__fillStarted', start);
   if (started) {
     const { api, ctl } = started;
     // Only our own background may ask for a fill (sender.id is set by the browser; no sender.tab means
@@ -286,4 +283,5 @@
       return true;
     });
   }
-})();
+  return { start };
+});

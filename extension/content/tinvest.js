@@ -4,11 +4,8 @@
 // have the token shape, the page must show «Токен выпущен», and the user must have clicked «Скопировать
 // токен» (a TRUSTED click) within the last 2 s; a token the page keeps showing is found by the DOM scan. At most
 // MAX_STORES tokens are stored per page load. Page events release nothing.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const COPY_WINDOW_MS = 2000; // a clipboard candidate must follow a trusted «Скопировать токен» click
   const MAX_STORES = 2;        // tokens stored per page load
 
@@ -17,7 +14,7 @@
    * onSettings(fn)?, pollMs?, debounceMs?, isTrusted(ev)?}. Returns a controller (stop, scanNow, offer)
    * used by tests. isTrusted defaults to the browser's ev.isTrusted (unit tests inject their own).
    */
-  TB.startCapture = function startCapture(env) {
+  function start(env) {
     const d = env.doc;
     const send = env.send;
     let choices = { kind: 'unknown', scope: { all_accounts: false, account_name: '' } };
@@ -25,16 +22,16 @@
     const observed = new WeakSet();
     let box = null;
     let stopped = false;
-    const trusted = TB.trustedRule(env);
+    const trusted = TB.core.trustedRule(env);
     let copyClickAt = -Infinity; // when the user last clicked «Скопировать токен» (trusted clicks only)
     let stores = 0;              // tokens sent to the background from this page load
 
-    const settings = TB.watchSettings(env, () => scanNow());
+    const settings = TB.core.watchSettings(env, () => scanNow());
 
     function snapshotChoices() {
       try {
-        if (TB.isIssueForm(d)) {
-          const c = TB.readIssueChoices(d);
+        if (TB.capture.isIssueForm(d)) {
+          const c = TB.capture.readIssueChoices(d);
           // Keep a known value if the form is being torn down and reads as unknown.
           if (c.kind !== 'unknown' || choices.kind === 'unknown') choices.kind = c.kind;
           if (c.scope.all_accounts || c.scope.account_name) choices.scope = c.scope;
@@ -44,14 +41,14 @@
 
     function errorLines(err) {
       const code = err && err.code;
-      if (code === 'host_missing') return [TB.tr('err_host_missing')];
-      if (code === 'host_forbidden') return [TB.tr('err_host_forbidden', [env.extensionId || '<id>'])];
-      if (code === 'keyring_locked') return [TB.tr('err_keyring_locked')];
-      if (code === 'keyring_unavailable') return [TB.tr('err_keyring_unavailable')];
-      if (code === 'keyring_timeout') return [TB.tr('err_keyring_timeout')];
-      if (code === 'capture_limit') return [TB.tr('err_capture_limit')];
+      if (code === 'host_missing') return [TB.strings.tr('err_host_missing')];
+      if (code === 'host_forbidden') return [TB.strings.tr('err_host_forbidden', [env.extensionId || '<id>'])];
+      if (code === 'keyring_locked') return [TB.strings.tr('err_keyring_locked')];
+      if (code === 'keyring_unavailable') return [TB.strings.tr('err_keyring_unavailable')];
+      if (code === 'keyring_timeout') return [TB.strings.tr('err_keyring_timeout')];
+      if (code === 'capture_limit') return [TB.strings.tr('err_capture_limit')];
       const m = (err && err.message ? String(err.message) : 'unknown error').slice(0, 300);
-      return [TB.tr('err_generic', [m])];
+      return [TB.strings.tr('err_generic', [m])];
     }
 
     // Offers are serialized so two sightings of the same token at once (DOM + clipboard) store it once.
@@ -64,15 +61,15 @@
 
     async function offerOne(candidate) {
       if (stopped || !settings().autocapture) return 'off';
-      if (!TB.isTokenShape(candidate)) return 'shape';
-      if (!TB.isIssuedPage(d)) return 'not_issued';
-      const h = await TB.digest(candidate);
+      if (!TB.token.isTokenShape(candidate)) return 'shape';
+      if (!TB.capture.isIssuedPage(d)) return 'not_issued';
+      const h = await TB.token.digest(candidate);
       if (seen.has(h)) return 'seen';
       seen.add(h);
       if (stores >= MAX_STORES) {
         // A page that keeps producing "new tokens" cannot fill the keyring.
-        box = box || TB.createBox(d, 'capture', { isTrusted: trusted });
-        box.set('error:capture_limit', [TB.tr('err_capture_limit')], 'err');
+        box = box || TB.ui.createBox(d, 'capture', { isTrusted: trusted });
+        box.set('error:capture_limit', [TB.strings.tr('err_capture_limit')], 'err');
         return 'limit';
       }
       stores++;
@@ -80,12 +77,12 @@
     }
 
     async function storeToken(candidate, h) {
-      box = box || TB.createBox(d, 'capture', { isTrusted: trusted });
-      box.set('saving', [TB.tr('saving')], 'info');
+      box = box || TB.ui.createBox(d, 'capture', { isTrusted: trusted });
+      box.set('saving', [TB.strings.tr('saving')], 'info');
       box.setAttr('validation', 'none');
       const kind = choices.kind;
       const scope = { all_accounts: !!choices.scope.all_accounts, account_name: choices.scope.account_name || '' };
-      const label = TB.buildLabel(kind, scope);
+      const label = TB.strings.buildLabel(kind, scope);
       let res;
       try {
         res = await send({ type: 'tb:capture', secret: candidate, kind, scope, label });
@@ -100,10 +97,10 @@
       }
       const t = res.token || {};
       const shownLabel = t.label || label;
-      const kt = TB.kindText(t.kind || kind);
+      const kt = TB.strings.kindText(t.kind || kind);
       const key = res.created === false ? 'already' : 'stored';
-      const storedLine = [TB.tr(key, [shownLabel, kt[0]])[0], TB.tr(key, [shownLabel, kt[1]])[1]];
-      box.set('stored', [storedLine, TB.tr('checking')], 'ok');
+      const storedLine = [TB.strings.tr(key, [shownLabel, kt[0]])[0], TB.strings.tr(key, [shownLabel, kt[1]])[1]];
+      box.set('stored', [storedLine, TB.strings.tr('checking')], 'ok');
       if (t.id) validate(t.id, storedLine);
       else box.set('stored', [storedLine], 'ok');
       return 'stored';
@@ -118,11 +115,11 @@
       if (res && res.ok && res.token && res.token.validation) {
         const v = res.token.validation;
         verdict = ['full_access', 'readonly', 'sandbox', 'invalid', 'upstream'].includes(v.result) ? v.result : 'upstream';
-        line = TB.tr('verdict_' + verdict, [String(Number(v.accounts) || 0)]);
+        line = TB.strings.tr('verdict_' + verdict, [String(Number(v.accounts) || 0)]);
       } else {
         const err = (res && res.error) || { code: 'unknown', message: 'no answer' };
         verdict = 'error:' + String(err.code || 'unknown').replace(/[^a-z_]/g, '');
-        line = TB.tr('verdict_error', [String(err.message || err.code).slice(0, 200)]);
+        line = TB.strings.tr('verdict_error', [String(err.message || err.code).slice(0, 200)]);
       }
       box.set(box.host.getAttribute('data-tokenbridge-status'), [storedLine, line], verdict === 'full_access' ? 'ok' : 'warn');
       box.setAttr('validation', verdict);
@@ -132,14 +129,14 @@
       if (stopped) return;
       snapshotChoices();
       if (!settings().autocapture) return;
-      if (!TB.isIssuedPage(d)) return;
-      const tok = TB.findTokenOnPage(d);
+      if (!TB.capture.isIssuedPage(d)) return;
+      const tok = TB.capture.findTokenOnPage(d);
       if (tok) offer(tok);
-      for (const sr of TB.openShadowRoots(d)) {
+      for (const sr of TB.dom.openShadowRoots(d)) {
         if (!observed.has(sr)) { observed.add(sr); mo.observe(sr, MO_OPTS); }
       }
     }
-    const schedule = TB.debounce(scanNow, env.debounceMs == null ? 150 : env.debounceMs);
+    const schedule = TB.dom.debounce(scanNow, env.debounceMs == null ? 150 : env.debounceMs);
 
     const MO_OPTS = { childList: true, subtree: true, characterData: true, attributes: true,
       attributeFilter: ['value', 'checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'data-clipboard-text'] };
@@ -150,7 +147,7 @@
 
     const onClick = (ev) => {
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
-      if (t && t.nodeType === 1 && trusted(ev) && TB.isCopyClick(t)) copyClickAt = Date.now();
+      if (t && t.nodeType === 1 && trusted(ev) && TB.capture.isCopyClick(t)) copyClickAt = Date.now();
       snapshotChoices(); // before the SPA swaps the form out (on «Выпустить токен» too)
       schedule();
     };
@@ -168,15 +165,15 @@
     }
     const onCandidate = (ev) => {
       const text = ev && typeof ev.detail === 'string' ? ev.detail : '';
-      offerFromEvent(TB.extractTokens(text));
+      offerFromEvent(TB.token.extractTokens(text));
     };
     const onCopy = (ev) => {
       if (!trusted(ev)) return; // a script's synthetic copy event carries whatever it wants
       const all = [];
-      for (const s of TB.copyEventText(ev, d)) for (const t of TB.extractTokens(s)) if (!all.includes(t)) all.push(t);
+      for (const s of TB.capture.copyEventText(ev, d)) for (const t of TB.token.extractTokens(s)) if (!all.includes(t)) all.push(t);
       offerFromEvent(all);
     };
-    const events = TB.listeners();
+    const events = TB.core.listeners();
     events.on(d, 'click', onClick, true);
     events.on(d, 'change', onChange, true);
     events.on(d, 'input', onChange, true);
@@ -201,5 +198,6 @@
   };
 
   // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startCapture).
-  TB.startInExtension('__captureStarted', TB.startCapture);
-})();
+  TB.core.startInExtension('__captureStarted', start);
+  return { start };
+});

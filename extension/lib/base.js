@@ -1,88 +1,103 @@
 // tokenbridge: the shared namespace and the glue both content scripts (and the popup) need.
-// Loaded FIRST wherever lib/*.js are loaded (manifest content_scripts, popup.html, unit-test helpers):
-// it is the only file that creates globalThis.TokenBridge; every other script looks it up with the
-// same two-line check:
-//   const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-//   if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
+// Loaded FIRST wherever lib/*.js are loaded (manifest content_scripts, popup.html, background, unit-test
+// helpers): it is the only file that creates the namespace. Every other file registers its ONE sub-object
+// the same way, in one line:
+//   globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('dom', (TB) => { ...; return { norm, walk }; });
+// and reaches the others as TB.<sub>.<name> (TB.dom.norm, TB.token.isTokenShape, TB.errors.message, …).
 (function () {
   'use strict';
-  // One namespace per world, created once as a plain object with a private marker. A page cannot
-  // shadow it with a named element (<form id="TokenBridge">): that is only a named property on the
-  // window's prototype chain, never an OWN, non-writable data property holding a marked plain object.
-  const MARK = Symbol.for('tokenbridge.namespace.v1');
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge');
-  let TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[MARK] !== true) {
-    TB = {};
-    Object.defineProperty(TB, MARK, { value: true });
-    Object.defineProperty(globalThis, 'TokenBridge', { value: TB, configurable: false, enumerable: false, writable: false });
-  }
-
-  /** The user's settings (storage.local key `settings`) and their defaults. */
-  const DEFAULT_SETTINGS = Object.freeze({ autocapture: true, autofill: true, autoconnect: false });
-  TB.DEFAULT_SETTINGS = DEFAULT_SETTINGS;
-
-  /** A fresh settings object: the defaults overlaid with s (ignored unless it is an object). */
-  function withDefaults(s) {
-    return Object.assign({}, DEFAULT_SETTINGS, s && typeof s === 'object' ? s : {});
-  }
-  TB.withDefaults = withDefaults;
-
+  // One namespace per world, created once as a plain object with a private marker. It is reached by a
+  // SYMBOL-keyed own property of the global object, which no page element can create or shadow (named
+  // elements like <form id="TokenBridge"> only ever add string-named properties on the window's
+  // prototype chain). globalThis.TokenBridge (same object, own and non-writable) is for debugging and tests.
+  const KEY = Symbol.for('tokenbridge.namespace.v1');
+  const own = (k) => {
+    const d = Object.getOwnPropertyDescriptor(globalThis, k);
+    const v = d && !d.writable && !d.configurable && d.value;
+    return v && Object.getPrototypeOf(v) === Object.prototype && v[KEY] === true ? v : null;
+  };
+  if (own(KEY)) return; // loaded twice in one world: keep the one namespace
+  const TB = {};
+  Object.defineProperty(TB, KEY, { value: true });
   /**
-   * Settings for a content-script controller. env: {getSettings() -> Promise(obj)?, onSettings(fn)?}.
-   * Returns a getter for the current settings (defaults until read); ready() runs once they are read
-   * (or could not be read).
+   * Register sub-object `name` (once): factory(TB) returns its exports, frozen as TB[name].
+   * A second registration of the same name (a file loaded twice) is ignored.
    */
-  function watchSettings(env, ready) {
-    let cur = withDefaults(null);
-    Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
-      if (s && typeof s === 'object') cur = withDefaults(s);
-      ready();
-    }, () => ready());
-    if (env.onSettings) env.onSettings((s) => { cur = withDefaults(s); });
-    return () => cur;
+  Object.defineProperty(TB, 'define', {
+    value: function define(name, factory) {
+      if (Object.prototype.hasOwnProperty.call(TB, name)) return TB[name];
+      const api = Object.freeze(factory(TB));
+      Object.defineProperty(TB, name, { value: api, enumerable: true });
+      return api;
+    },
+  });
+  for (const k of [KEY, 'TokenBridge']) {
+    Object.defineProperty(globalThis, k, { value: TB, configurable: false, enumerable: false, writable: false });
   }
-  TB.watchSettings = watchSettings;
 
-  /** Only real user actions count; unit tests inject their own rule (jsdom cannot make trusted events). */
-  function trustedRule(env) {
-    return typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
-  }
-  TB.trustedRule = trustedRule;
+  TB.define('core', () => {
+    const started = new Set(); // controllers auto-started in this world
+    /** The user's settings (storage.local key `settings`) and their defaults. */
+    const DEFAULT_SETTINGS = Object.freeze({ autocapture: true, autofill: true, autoconnect: false });
 
-  /** Event listeners removed all at once: on(target, type, fn, capture) adds one; off() removes every one. */
-  function listeners() {
-    const undo = [];
-    return {
-      on(target, type, fn, capture) {
-        target.addEventListener(type, fn, capture);
-        undo.push(() => target.removeEventListener(type, fn, capture));
-      },
-      off() { while (undo.length) undo.pop()(); },
-    };
-  }
-  TB.listeners = listeners;
+    /** A fresh settings object: the defaults overlaid with s (ignored unless it is an object). */
+    function withDefaults(s) {
+      return Object.assign({}, DEFAULT_SETTINGS, s && typeof s === 'object' ? s : {});
+    }
 
-  /**
-   * Auto-start a content-script controller in the real extension only: top frame, extension APIs present
-   * (unit tests have no chrome.runtime.id and call the controller themselves), once per world (`flag`).
-   * Returns {api, ctl} or null.
-   */
-  function startInExtension(flag, start) {
-    const api = globalThis.browser || globalThis.chrome;
-    if (window.top !== window || !api || !api.runtime || !api.runtime.id) return null;
-    if (TB[flag]) return null;
-    TB[flag] = true;
-    const ctl = start({
-      doc: document,
-      extensionId: api.runtime.id,
-      send: (msg) => api.runtime.sendMessage(msg),
-      getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
-      onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
-        if (area === 'local' && ch.settings) fn(ch.settings.newValue);
-      }),
-    });
-    return { api, ctl };
-  }
-  TB.startInExtension = startInExtension;
+    /**
+     * Settings for a content-script controller. env: {getSettings() -> Promise(obj)?, onSettings(fn)?}.
+     * Returns a getter for the current settings (defaults until read); ready() runs once they are read
+     * (or could not be read).
+     */
+    function watchSettings(env, ready) {
+      let cur = withDefaults(null);
+      Promise.resolve(env.getSettings ? env.getSettings() : null).then((s) => {
+        if (s && typeof s === 'object') cur = withDefaults(s);
+        ready();
+      }, () => ready());
+      if (env.onSettings) env.onSettings((s) => { cur = withDefaults(s); });
+      return () => cur;
+    }
+
+    /** Only real user actions count; unit tests inject their own rule (jsdom cannot make trusted events). */
+    function trustedRule(env) {
+      return typeof env.isTrusted === 'function' ? env.isTrusted : (ev) => !!ev && ev.isTrusted === true;
+    }
+
+    /** Event listeners removed all at once: on(target, type, fn, capture) adds one; off() removes every one. */
+    function listeners() {
+      const undo = [];
+      return {
+        on(target, type, fn, capture) {
+          target.addEventListener(type, fn, capture);
+          undo.push(() => target.removeEventListener(type, fn, capture));
+        },
+        off() { while (undo.length) undo.pop()(); },
+      };
+    }
+
+    /**
+     * Auto-start a content-script controller in the real extension only: top frame, extension APIs present
+     * (unit tests have no chrome.runtime.id and call the controller themselves), once per world (`flag`).
+     * Returns {api, ctl} or null.
+     */
+    function startInExtension(flag, start) {
+      const api = globalThis.browser || globalThis.chrome;
+      if (window.top !== window || !api || !api.runtime || !api.runtime.id) return null;
+      if (started.has(flag)) return null;
+      started.add(flag);
+      const ctl = start({
+        doc: document,
+        extensionId: api.runtime.id,
+        send: (msg) => api.runtime.sendMessage(msg),
+        getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
+        onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {
+          if (area === 'local' && ch.settings) fn(ch.settings.newValue);
+        }),
+      });
+      return { api, ctl };
+    }
+    return { DEFAULT_SETTINGS, withDefaults, watchSettings, trustedRule, listeners, startInExtension };
+  });
 })();

@@ -1,31 +1,24 @@
 // tokenbridge: DOM helpers shared by the content scripts (pure functions, no extension APIs).
 // Loaded as a classic script; attaches to globalThis.TokenBridge so unit tests can evaluate it in jsdom.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('dom', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   // Attribute that marks our own UI hosts: scans skip them so we never read our own output.
   const OWN_ATTR = 'data-tokenbridge';
-  TB.OWN_ATTR = OWN_ATTR;
 
   /** Collapse whitespace (incl. NBSP) and trim. */
   function norm(s) {
     return String(s == null ? '' : s).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
   }
-  TB.norm = norm;
 
   /** Lower-case, strip decorations («✓», «▾», quotes, trailing colon) for label comparisons. */
   function normLabel(s) {
     return norm(String(s == null ? '' : s).replace(/[✓✔☑☐☒▾▼⌄«»"]/g, ' ')).replace(/[:?]+$/, '').trim().toLowerCase();
   }
-  TB.normLabel = normLabel;
 
   function isOwn(el) {
     return !!(el && el.nodeType === 1 && el.hasAttribute && el.hasAttribute(OWN_ATTR));
   }
-  TB.isOwn = isOwn;
 
   /** True when el or an ancestor (crossing open shadow roots) is not rendered. */
   function isHidden(el) {
@@ -44,7 +37,6 @@
     }
     return false;
   }
-  TB.isHidden = isHidden;
 
   /**
    * Visit every element under root (a Document, Element or ShadowRoot), descending into OPEN shadow
@@ -68,7 +60,6 @@
       if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
     }
   }
-  TB.walk = walk;
 
   /** All open shadow roots under root (for attaching observers). */
   function openShadowRoots(root) {
@@ -76,7 +67,6 @@
     walk(root, (el) => { if (el.shadowRoot) out.push(el.shadowRoot); });
     return out;
   }
-  TB.openShadowRoots = openShadowRoots;
 
   /**
    * Deepest visible elements whose own normalized text satisfies match(text). "Deepest" means no child
@@ -100,21 +90,18 @@
     });
     return out;
   }
-  TB.findByText = findByText;
 
   /** Elements whose label (see normLabel) equals one of the given labels exactly. */
   function findLabel(root, labels, opts) {
     const want = (Array.isArray(labels) ? labels : [labels]).map(normLabel);
     return findByText(root, (t) => want.includes(normLabel(t)), opts);
   }
-  TB.findLabel = findLabel;
 
   /** Strict form for headings: only a leading «✓» and whitespace may differ (no «?», no extra words). */
   function findHeadingText(root, labels, opts) {
     const want = (Array.isArray(labels) ? labels : [labels]).map((l) => norm(l).toLowerCase());
     return findByText(root, (t) => want.includes(norm(t.replace(/^[\s✓✔☑]+/, '')).toLowerCase()), opts);
   }
-  TB.findHeadingText = findHeadingText;
 
   /** Closest ancestor (crossing shadow roots) for which pred is true, at most `depth` steps up. */
   function ancestors(el, depth) {
@@ -128,10 +115,8 @@
     }
     return out;
   }
-  TB.ancestors = ancestors;
 
   const CONTROL_SEL = 'input[type=checkbox],input[type=radio],[role=checkbox],[role=radio],[role=switch],[role=tab],[role=option],[aria-checked],[aria-pressed],[aria-selected]';
-  TB.CONTROL_SEL = CONTROL_SEL;
 
   /** Checked state of a checkbox-like control: true, false, or null when it says nothing. */
   function controlChecked(c) {
@@ -145,7 +130,6 @@
     if (c.tagName === 'OPTION') return !!c.selected;
     return null;
   }
-  TB.controlChecked = controlChecked;
 
   /**
    * State of the choice whose visible label is labelEl: looks at the label element itself, a wrapping
@@ -171,7 +155,6 @@
     }
     return null;
   }
-  TB.choiceState = choiceState;
 
   /** The clickable element for a label (button, [role=button|radio|tab], <label>, link) or the label itself. */
   function clickableFor(labelEl) {
@@ -181,7 +164,6 @@
     }
     return labelEl;
   }
-  TB.clickableFor = clickableFor;
 
   function debounce(fn, ms) {
     let t = null;
@@ -190,5 +172,5 @@
       t = setTimeout(() => { t = null; fn(); }, ms);
     };
   }
-  TB.debounce = debounce;
-})();
+  return { OWN_ATTR, norm, normLabel, isHidden, walk, openShadowRoots, findByText, findLabel, findHeadingText, ancestors, choiceState, clickableFor, debounce };
+});

@@ -1,16 +1,13 @@
 // tokenbridge: autofill logic for Logos «Подключение портфеля» (pure functions over a DOM).
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   const BLOCK_HEADING = ['Подключение портфеля'];
   const TINKOFF = ['Тинькофф'];
   const OTHER = ['Другой брокер'];
   const CONNECT = ['Подключить портфель'];
   const CONNECTED = ['Портфель подключен', 'Портфель подключён'];
-  TB.FILL_TEXT = { BLOCK_HEADING, TINKOFF, OTHER, CONNECT, CONNECTED };
+  const FILL_TEXT = { BLOCK_HEADING, TINKOFF, OTHER, CONNECT, CONNECTED };
 
   const HEADING_SEL = 'h1,h2,h3,h4,h5,h6,[role=heading],legend';
 
@@ -20,7 +17,7 @@
 
   /** Count heading elements under el (excluding those inside `except`). */
   function otherHeadings(el, except) {
-    return Array.from(el.querySelectorAll(HEADING_SEL)).filter((h) => !except.contains(h) && !h.contains(except) && TB.norm(h.textContent));
+    return Array.from(el.querySelectorAll(HEADING_SEL)).filter((h) => !except.contains(h) && !h.contains(except) && TB.dom.norm(h.textContent));
   }
 
   /**
@@ -30,14 +27,14 @@
    * block is the run of siblings after the heading up to the next heading.
    */
   function findBlock(root) {
-    let headings = TB.findHeadingText(root, BLOCK_HEADING);
-    if (headings.length > 1) headings = headings.filter((h) => isHeadingish(h) || TB.ancestors(h, 2).some(isHeadingish));
+    let headings = TB.dom.findHeadingText(root, BLOCK_HEADING);
+    if (headings.length > 1) headings = headings.filter((h) => isHeadingish(h) || TB.dom.ancestors(h, 2).some(isHeadingish));
     if (headings.length !== 1) return null; // none, or ambiguous: never guess
     const heading = headings[0];
-    const hasContent = (el) => TB.findLabel(el, TINKOFF.concat(OTHER)).length > 0 ||
+    const hasContent = (el) => TB.dom.findLabel(el, TINKOFF.concat(OTHER)).length > 0 ||
       !!el.querySelector('input:not([type=hidden]),textarea');
     let prev = heading;
-    for (const a of TB.ancestors(heading, 8)) {
+    for (const a of TB.dom.ancestors(heading, 8)) {
       if (a.tagName === 'BODY' || a.tagName === 'HTML') break;
       if (otherHeadings(a, heading).length > 0) {
         // `a` spans other sections: take the siblings of `prev` that follow it, up to the next heading.
@@ -56,19 +53,16 @@
     }
     return null;
   }
-  TB.findBlock = findBlock;
 
   function inBlock(block, el) {
     return !!(block && el && block.roots.some((r) => r === el || r.contains(el)));
   }
-  TB.inBlock = inBlock;
 
   function findInBlock(block, labels) {
     const out = [];
-    for (const r of block.roots) out.push(...TB.findLabel(r, labels));
+    for (const r of block.roots) out.push(...TB.dom.findLabel(r, labels));
     return out;
   }
-  TB.findInBlock = findInBlock;
 
   /**
    * Which broker is chosen: 'tinkoff', 'other', or 'none' (choices shown, none marked) / 'unknown'.
@@ -81,24 +75,23 @@
     const o = findInBlock(block, OTHER);
     const sel = block.roots.map((r) => r.tagName === 'SELECT' ? r : r.querySelector('select')).find(Boolean);
     if (sel && sel.selectedOptions && sel.selectedOptions[0]) {
-      const txt = TB.normLabel(sel.selectedOptions[0].textContent);
-      if (txt === TB.normLabel(TINKOFF[0])) return 'tinkoff';
-      if (txt === TB.normLabel(OTHER[0])) return 'other';
+      const txt = TB.dom.normLabel(sel.selectedOptions[0].textContent);
+      if (txt === TB.dom.normLabel(TINKOFF[0])) return 'tinkoff';
+      if (txt === TB.dom.normLabel(OTHER[0])) return 'other';
     }
-    const ts = t.map((el) => TB.choiceState(el, OTHER));
-    const os = o.map((el) => TB.choiceState(el, TINKOFF));
+    const ts = t.map((el) => TB.dom.choiceState(el, OTHER));
+    const os = o.map((el) => TB.dom.choiceState(el, TINKOFF));
     if (os.includes(true)) return 'other';
     if (ts.includes(true)) return 'tinkoff';
     if (hint === 'other' || hint === 'tinkoff') return hint;
     if (t.length || o.length) return 'none';
     return 'unknown';
   }
-  TB.brokerState = brokerState;
 
   function fieldText(f) {
     const parts = [f.getAttribute('placeholder'), f.getAttribute('aria-label'), f.getAttribute('name'), f.id];
     if (f.labels) for (const l of f.labels) parts.push(l.textContent);
-    return TB.normLabel(parts.filter(Boolean).join(' '));
+    return TB.dom.normLabel(parts.filter(Boolean).join(' '));
   }
 
   /** The visible, editable text field for the token inside the block, or null. */
@@ -110,7 +103,7 @@
       for (const f of list) {
         const type = String(f.getAttribute('type') || 'text').toLowerCase();
         if (f.tagName === 'INPUT' && !['text', 'password', 'search', ''].includes(type)) continue;
-        if (f.disabled || f.readOnly || TB.isHidden(f)) continue;
+        if (f.disabled || f.readOnly || TB.dom.isHidden(f)) continue;
         fields.push(f);
       }
     }
@@ -118,21 +111,18 @@
     const tokenish = fields.find((f) => /токен|token|openapi|api/.test(fieldText(f)));
     return tokenish || (fields.length === 1 ? fields[0] : null);
   }
-  TB.findTokenField = findTokenField;
 
   /** The «Подключить портфель» button inside the block, or null. */
   function findConnectButton(block) {
     if (!block) return null;
     const el = findInBlock(block, CONNECT)[0];
-    return el ? TB.clickableFor(el) : null;
+    return el ? TB.dom.clickableFor(el) : null;
   }
-  TB.findConnectButton = findConnectButton;
 
   /** True when the page shows «Портфель подключен». */
   function isConnected(root) {
-    return TB.findByText(root, (t) => CONNECTED.map(TB.normLabel).includes(TB.normLabel(t))).length > 0;
+    return TB.dom.findByText(root, (t) => CONNECTED.map(TB.dom.normLabel).includes(TB.dom.normLabel(t))).length > 0;
   }
-  TB.isConnected = isConnected;
 
   /**
    * Set a value so that React/Vue-style controlled inputs accept it: the native prototype setter
@@ -148,7 +138,6 @@
     field.dispatchEvent(new view.Event('change', { bubbles: true }));
     field.blur && field.blur();
   }
-  TB.setNativeValue = setNativeValue;
 
   function tokenResult(t) {
     return t && t.validation && t.validation.result ? t.validation.result : '';
@@ -182,15 +171,14 @@
     const full = usable.filter(isFull);
     return { best: usable[0] || null, choices: full.length > 1 ? full : usable.slice(0, 1), skipped, total: list.length };
   }
-  TB.pickBestToken = pickBestToken;
 
   /** Why nothing can be filled, in [ru, en]. */
   function noTokenReason(pick) {
-    if (!pick || !pick.total) return TB.tr('fill_none');
-    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.tr('skip_' + r));
-    const ru = TB.tr('fill_all_skipped', [why.map((w) => w[0]).join(', ')])[0];
-    const en = TB.tr('fill_all_skipped', [why.map((w) => w[1]).join(', ')])[1];
+    if (!pick || !pick.total) return TB.strings.tr('fill_none');
+    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.tr('skip_' + r));
+    const ru = TB.strings.tr('fill_all_skipped', [why.map((w) => w[0]).join(', ')])[0];
+    const en = TB.strings.tr('fill_all_skipped', [why.map((w) => w[1]).join(', ')])[1];
     return [ru, en];
   }
-  TB.noTokenReason = noTokenReason;
-})();
+  return { findBlock, inBlock, findInBlock, brokerState, findTokenField, findConnectButton, isConnected, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
+});

@@ -1,9 +1,6 @@
 // tokenbridge: pure helpers for the popup (dates, badges). No extension APIs.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupModel', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   /** Add n calendar months (clamped to the month's last day), in UTC. */
   function addMonths(date, n) {
@@ -15,7 +12,6 @@
     d.setUTCDate(Math.min(day, last));
     return d;
   }
-  TB.addMonths = addMonths;
 
   /**
    * T-Invest tokens expire three months after their last use. Returns {expires: Date, daysLeft, soon}
@@ -28,19 +24,17 @@
     const daysLeft = Math.floor((expires.getTime() - (now || Date.now())) / 86400000);
     return { expires, daysLeft, soon: daysLeft < 14 };
   }
-  TB.expiryInfo = expiryInfo;
 
   /** Status badge key: full_access | readonly | sandbox | invalid | upstream | unchecked. */
   function badgeFor(token) {
     const r = token && token.validation && token.validation.result;
     return ['full_access', 'readonly', 'sandbox', 'invalid', 'upstream'].includes(r) ? r : 'unchecked';
   }
-  TB.badgeFor = badgeFor;
 
   /** Account names a token reaches, from its last validation. */
   function accountNames(token) {
     const acc = token && token.validation && Array.isArray(token.validation.accounts) ? token.validation.accounts : [];
     return acc.map((a) => String((a && (a.name || a.id)) || '')).filter(Boolean);
   }
-  TB.accountNames = accountNames;
-})();
+  return { addMonths, expiryInfo, badgeFor, accountNames };
+});

@@ -1,11 +1,8 @@
 // tokenbridge: bilingual strings for the in-page boxes (Russian first, then English) and label building.
 // The popup uses _locales via i18n.getMessage; the in-page boxes always show both languages because the
 // user may run the browser in English on a Russian site.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('strings', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   const S = {
     kind_full_access: ['полный доступ', 'full access'],
@@ -44,7 +41,7 @@
     skip_sandbox: ['песочница', 'sandbox'],
     close: ['Закрыть', 'Close'],
   };
-  TB.STRINGS = S;
+  const STRINGS = S;
 
   function sub(s, args) {
     return String(s).replace(/\$(\d)/g, (_, d) => (args && args[d - 1] != null ? String(args[d - 1]) : ''));
@@ -55,23 +52,19 @@
     const e = S[key] || [key, key];
     return [sub(e[0], args), sub(e[1], args)];
   }
-  TB.tr = tr;
 
   const KINDS = ['full_access', 'readonly', 'sandbox', 'unknown'];
-  TB.KINDS = KINDS;
 
   /** Human kind in [ru, en]. */
   function kindText(kind) {
     return tr('kind_' + (KINDS.includes(kind) ? kind : 'unknown'));
   }
-  TB.kindText = kindText;
 
   function scopeText(scope) {
     if (!scope || scope.all_accounts) return tr('scope_all');
     if (scope.account_name) return tr('scope_account', [scope.account_name]);
     return ['', ''];
   }
-  TB.scopeText = scopeText;
 
   /** The label stored with a captured token (Russian, ≤100 chars, no control characters). */
   function buildLabel(kind, scope) {
@@ -80,5 +73,5 @@
     if (sc) parts.push(sc);
     return parts.join(' · ').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 100);
   }
-  TB.buildLabel = buildLabel;
-})();
+  return { tr, KINDS, kindText, scopeText, buildLabel, STRINGS };
+});

@@ -1,9 +1,6 @@
 // tokenbridge: T-Invest token shape and extraction (pure functions).
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   const MIN_BODY = 60;   // `t.` + at least 60 base64url characters; no fixed length
   const MAX_BODY = 1024; // bound for hostile input
@@ -15,7 +12,6 @@
   function isTokenShape(s) {
     return typeof s === 'string' && WHOLE.test(s);
   }
-  TB.isTokenShape = isTokenShape;
 
   /**
    * Every distinct token in text, as whole words. A match touching a mask character («…», «*», «•»),
@@ -41,14 +37,12 @@
     }
     return out;
   }
-  TB.extractTokens = extractTokens;
 
   /** A display form that never reveals the secret: first 4 and last 4 characters. */
   function maskToken(s) {
     if (typeof s !== 'string' || s.length < 12) return '…';
     return s.slice(0, 4) + '…' + s.slice(-4);
   }
-  TB.maskToken = maskToken;
 
   /** SHA-256 hex of a string (for per-page de-duplication without keeping the secret around). */
   async function digest(s) {
@@ -65,5 +59,5 @@
     }
     return h1.toString(16) + h2.toString(16) + s.length;
   }
-  TB.digest = digest;
-})();
+  return { isTokenShape, extractTokens, maskToken, digest };
+});

@@ -3,11 +3,8 @@
 //   data-tokenbridge="<role>"            which box (capture | fill)
 //   data-tokenbridge-status="<state>"     e.g. saving, stored, error:keyring_locked, filled, offer, choose
 //   data-tokenbridge-validation="<v>"     capture box only: checking, full_access, readonly, sandbox, invalid, upstream, error:<code>
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('ui', (TB) => {
   'use strict';
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
 
   const CSS = [
     ':host{all:initial}',
@@ -30,10 +27,10 @@
   function createBox(d, role, opts) {
     // Buttons act only on real user clicks. Unit tests (jsdom cannot make trusted events) pass their own rule.
     const trusted = opts && typeof opts.isTrusted === 'function' ? opts.isTrusted : (ev) => !!ev && ev.isTrusted === true;
-    const old = d.querySelector('[' + TB.OWN_ATTR + '="' + role + '"]');
+    const old = d.querySelector('[' + TB.dom.OWN_ATTR + '="' + role + '"]');
     if (old && old.__tbCtl) return old.__tbCtl;
     const host = d.createElement('div');
-    host.setAttribute(TB.OWN_ATTR, role);
+    host.setAttribute(TB.dom.OWN_ATTR, role);
     host.setAttribute('data-tokenbridge-status', 'idle');
     const shadow = host.attachShadow({ mode: 'closed' });
     const style = d.createElement('style');
@@ -45,7 +42,7 @@
     const close = d.createElement('button');
     close.className = 'x';
     close.textContent = '×';
-    close.title = TB.tr('close').join(' / ');
+    close.title = TB.strings.tr('close').join(' / ');
     close.addEventListener('click', (ev) => { if (trusted(ev)) ctl.hide(); });
     const title = d.createElement('div');
     title.className = 'title';
@@ -120,5 +117,5 @@
     Object.defineProperty(host, '__tbCtl', { value: ctl, enumerable: false });
     return ctl;
   }
-  TB.createBox = createBox;
-})();
+  return { createBox };
+});

@@ -1,11 +1,8 @@
 // tokenbridge popup: host status, tokens, MOEX profiles, settings. Secrets never reach this page:
 // copy and fill are done by the background (copy) and the Logos content script (fill).
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => {
   'use strict';
   const api = globalThis.browser || globalThis.chrome;
-  // The namespace lib/base.js created (loaded first): only an own, non-writable, marked plain object counts.
-  const ns = Object.getOwnPropertyDescriptor(globalThis, 'TokenBridge'), TB = ns && !ns.writable && ns.value;
-  if (!TB || Object.getPrototypeOf(TB) !== Object.prototype || TB[Symbol.for('tokenbridge.namespace.v1')] !== true) return;
   const $ = (id) => document.getElementById(id);
 
   function t(key, subs) {
@@ -98,7 +95,7 @@
     li.dataset.tokenId = tok.id;
     const head = document.createElement('div');
     head.className = 'row';
-    const badge = TB.badgeFor(tok);
+    const badge = TB.popupModel.badgeFor(tok);
     head.append(span('label', tok.label || tok.id), span('kind', tok.provider === 'tinvest' ? 'T-Invest' : String(tok.provider || '')),
       span('kind', t('kind_' + (['full_access', 'readonly', 'sandbox'].includes(tok.kind) ? tok.kind : 'unknown'))),
       span('badge ' + badge, t('badge_' + badge)));
@@ -109,10 +106,10 @@
     const created = Date.parse(tok.created_at || '');
     if (Number.isFinite(created)) info.append(span('', t('captured', [fmtDate(new Date(created))])));
     li.append(info);
-    const names = TB.accountNames(tok);
+    const names = TB.popupModel.accountNames(tok);
     const accText = names.length ? names.join(', ') : (tok.scope && tok.scope.all_accounts ? t('allAccounts') : (tok.scope && tok.scope.account_name) || '');
     if (accText) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t('accounts', [accText]) }));
-    const exp = TB.expiryInfo(tok, Date.now());
+    const exp = TB.popupModel.expiryInfo(tok, Date.now());
     if (exp) {
       const e = document.createElement('div');
       e.className = exp.soon ? 'warn' : 'muted';
@@ -218,12 +215,12 @@
 
   async function loadSettings() {
     const got = await api.storage.local.get('settings');
-    const s = TB.withDefaults(got && got.settings);
-    for (const k of Object.keys(TB.DEFAULT_SETTINGS)) {
+    const s = TB.core.withDefaults(got && got.settings);
+    for (const k of Object.keys(TB.core.DEFAULT_SETTINGS)) {
       const box = $('set-' + k);
       box.checked = !!s[k];
       box.addEventListener('change', async () => {
-        const cur = TB.withDefaults(((await api.storage.local.get('settings')) || {}).settings);
+        const cur = TB.core.withDefaults(((await api.storage.local.get('settings')) || {}).settings);
         cur[k] = box.checked;
         await api.storage.local.set({ settings: cur }); // settings only, never tokens
       });
@@ -257,4 +254,5 @@
   applyI18n();
   loadSettings();
   loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); } });
-})();
+  return {};
+});

@@ -14,7 +14,7 @@ function start(fixture, opts = {}) {
     if (msg.type === 'tb:validate') return { ok: true, token: { id: 'tok_1', validation: { result: 'full_access', accounts: 2 } } };
     return { ok: false, error: { code: 'not_allowed', message: 'x' } };
   });
-  const ctl = TB.startCapture({
+  const ctl = TB.capturePage.start({
     doc: window.document,
     extensionId: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj',
     send: async (msg) => { sent.push(msg); return reply(msg); },
@@ -123,7 +123,7 @@ test('readIssueChoices with ARIA checkboxes and a combobox', () => {
     <div><span role="checkbox" aria-checked="true"></span><span>Полный доступ</span></div>
     <button>Выпустить токен</button></main>`, URL_TB);
   const TB = load(window, CAPTURE_LIBS);
-  const c = TB.readIssueChoices(window.document);
+  const c = TB.capture.readIssueChoices(window.document);
   assert.equal(c.kind, 'full_access');
   assert.deepEqual({ ...c.scope }, { all_accounts: false, account_name: 'Брокерский счёт' });
 });
@@ -137,7 +137,7 @@ test('masked or partial tokens are never captured', async () => {
 
 test('look-alike headings do not count as «Токен выпущен»', async () => {
   const { sent, window, ctl, TB } = start('tinvest-lookalike.html', { mainWorld: true });
-  assert.equal(TB.isIssuedPage(window.document), false);
+  assert.equal(TB.capture.isIssuedPage(window.document), false);
   await sleep(40);
   // even a page-script "candidate" is refused while the page is not the issued page
   window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FIXTURE_TOKEN }));
@@ -191,11 +191,11 @@ test('readIssueChoices: role=checkbox labels with a «?» hint and an arrow drop
     <label role="checkbox" aria-checked="true">Полный доступ<span aria-checked="true">✓</span></label>
     <p><button>Выпустить токен</button></p></main>`, URL_TB);
   const TB = load(window, CAPTURE_LIBS);
-  const c = TB.readIssueChoices(window.document);
+  const c = TB.capture.readIssueChoices(window.document);
   assert.equal(c.kind, 'full_access');
   assert.deepEqual({ ...c.scope }, { all_accounts: false, account_name: 'ИИС' });
   window.document.querySelector('[role=button]').textContent = 'Все счета ▾';
-  assert.deepEqual({ ...TB.readIssueChoices(window.document).scope }, { all_accounts: true, account_name: '' });
+  assert.deepEqual({ ...TB.capture.readIssueChoices(window.document).scope }, { all_accounts: true, account_name: '' });
 });
 
 test('the same token seen at once from the DOM and the clipboard is stored once', async () => {

@@ -19,7 +19,7 @@ function start(fixture, opts = {}) {
   const TB = load(window, FILL_LIBS);
   const sent = [];
   const tokens = opts.tokens || TOKENS;
-  const ctl = TB.startFill({
+  const ctl = TB.fillPage.start({
     doc: window.document,
     extensionId: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj',
     send: async (msg) => {
@@ -42,17 +42,17 @@ const secretsFetched = (sent) => sent.filter((m) => m.type === 'tb:fill-secret')
 
 test('pickBestToken: skips invalid/readonly/sandbox, full access first, then newest', () => {
   const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
-  const p = TB.pickBestToken(TOKENS);
+  const p = TB.fill.pickBestToken(TOKENS);
   assert.equal(p.best.id, 'tok_new_full');
   assert.deepEqual([...p.choices.map((t) => t.id)], ['tok_new_full', 'tok_old_full']);
   assert.deepEqual([...p.skipped.map((s) => s.reason).sort()], ['invalid', 'readonly']);
-  const none = TB.pickBestToken([TOKENS[2], TOKENS[3], { id: 'sb', kind: 'sandbox' }]);
+  const none = TB.fill.pickBestToken([TOKENS[2], TOKENS[3], { id: 'sb', kind: 'sandbox' }]);
   assert.equal(none.best, null);
-  const why = TB.noTokenReason(none);
+  const why = TB.fill.noTokenReason(none);
   assert.match(why[0], /недействителен/);
   assert.match(why[1], /sandbox/);
-  assert.match(TB.noTokenReason(TB.pickBestToken([]))[0], /Нет сохранённых токенов/);
-  const unknownFirst = TB.pickBestToken([{ id: 'u', kind: 'unknown', created_at: iso(0) }, { id: 'f', kind: 'full_access', created_at: iso(9) }]);
+  assert.match(TB.fill.noTokenReason(TB.fill.pickBestToken([]))[0], /Нет сохранённых токенов/);
+  const unknownFirst = TB.fill.pickBestToken([{ id: 'u', kind: 'unknown', created_at: iso(0) }, { id: 'f', kind: 'full_access', created_at: iso(9) }]);
   assert.equal(unknownFirst.best.id, 'f');
 });
 
@@ -161,7 +161,7 @@ test('flat layout: decoys before/after the block and in a frame stay empty', asy
 
 test('look-alike headings: no block, nothing fetched or filled', async () => {
   const { d, sent, TB, ctl } = start('logos-lookalike.html');
-  assert.equal(TB.findBlock(d), null);
+  assert.equal(TB.fill.findBlock(d), null);
   await sleep(60);
   for (const id of ['f1', 'f2', 'f3']) assert.equal(d.getElementById(id).value, '');
   assert.equal(sent.length, 0);

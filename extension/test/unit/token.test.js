@@ -5,23 +5,23 @@ import { page, load, FIXTURE_TOKEN, OTHER_TOKEN, same } from './helpers.js';
 const TB = load(page('<p></p>', 'https://www.tbank.ru/invest/settings/'), ['lib/base.js', 'lib/token.js']);
 
 test('token shape: t. + at least 60 base64url chars, any length beyond', () => {
-  assert.ok(TB.isTokenShape(FIXTURE_TOKEN));
-  assert.ok(TB.isTokenShape('t.' + 'a'.repeat(60)));
-  assert.ok(TB.isTokenShape('t.' + 'a'.repeat(300)));
-  assert.ok(!TB.isTokenShape('t.' + 'a'.repeat(59)));
-  assert.ok(!TB.isTokenShape('x.' + 'a'.repeat(80)));
-  assert.ok(!TB.isTokenShape('t.' + 'a'.repeat(70) + '='));
-  assert.ok(!TB.isTokenShape(' ' + FIXTURE_TOKEN));
-  assert.ok(!TB.isTokenShape(null));
+  assert.ok(TB.token.isTokenShape(FIXTURE_TOKEN));
+  assert.ok(TB.token.isTokenShape('t.' + 'a'.repeat(60)));
+  assert.ok(TB.token.isTokenShape('t.' + 'a'.repeat(300)));
+  assert.ok(!TB.token.isTokenShape('t.' + 'a'.repeat(59)));
+  assert.ok(!TB.token.isTokenShape('x.' + 'a'.repeat(80)));
+  assert.ok(!TB.token.isTokenShape('t.' + 'a'.repeat(70) + '='));
+  assert.ok(!TB.token.isTokenShape(' ' + FIXTURE_TOKEN));
+  assert.ok(!TB.token.isTokenShape(null));
 });
 
 test('extractTokens finds whole words only', () => {
-  const found = TB.extractTokens('Ваш токен: ' + FIXTURE_TOKEN + '. И ещё ' + OTHER_TOKEN + '\n');
+  const found = TB.token.extractTokens('Ваш токен: ' + FIXTURE_TOKEN + '. И ещё ' + OTHER_TOKEN + '\n');
   assert.equal(found.length, 2);
   same(found[0], FIXTURE_TOKEN);
   same(found[1], OTHER_TOKEN);
-  assert.equal(TB.extractTokens('x' + FIXTURE_TOKEN).length, 0, 'glued to a word');
-  assert.equal(TB.extractTokens('at.' + 'a'.repeat(80)).length, 0);
+  assert.equal(TB.token.extractTokens('x' + FIXTURE_TOKEN).length, 0, 'glued to a word');
+  assert.equal(TB.token.extractTokens('at.' + 'a'.repeat(80)).length, 0);
 });
 
 test('masked and partial forms are not tokens', () => {
@@ -35,19 +35,19 @@ test('masked and partial forms are not tokens', () => {
     't.' + '*'.repeat(80),
     't.short_token',
   ]) {
-    assert.equal(TB.extractTokens(s).length, 0, 'masked form accepted (not printed)');
+    assert.equal(TB.token.extractTokens(s).length, 0, 'masked form accepted (not printed)');
   }
 });
 
 test('maskToken never reveals more than 8 characters', () => {
-  const m = TB.maskToken(FIXTURE_TOKEN);
+  const m = TB.token.maskToken(FIXTURE_TOKEN);
   assert.equal(m.length, 9);
-  assert.ok(!TB.isTokenShape(m));
+  assert.ok(!TB.token.isTokenShape(m));
 });
 
 test('digest is stable and differs per token', async () => {
-  const a = await TB.digest(FIXTURE_TOKEN);
+  const a = await TB.token.digest(FIXTURE_TOKEN);
   assert.equal(a.length, 64);
-  assert.equal(a, await TB.digest(FIXTURE_TOKEN));
-  assert.notEqual(a, await TB.digest(OTHER_TOKEN));
+  assert.equal(a, await TB.token.digest(FIXTURE_TOKEN));
+  assert.notEqual(a, await TB.token.digest(OTHER_TOKEN));
 });

@@ -1,6 +1,9 @@
-// Package index keeps the non-secret metadata of every stored token and
-// MOEX profile in one JSON file (mode 0600), written atomically (temp file
-// + rename) under a cross-process file lock. Secrets never enter it.
+// Package index keeps the non-secret metadata of every stored token in one
+// JSON file (mode 0600), written atomically (temp file + rename) under a
+// cross-process file lock. Other domains (MOEX profiles) keep their own
+// records in the same file as named sections whose schema they own: index
+// stores a section as it was given and never decodes it. Secrets never
+// enter the file.
 package index
 
 import (
@@ -19,11 +22,15 @@ import (
 // Version is the index file format version.
 const Version = 1
 
-// Data is the whole index.
+// Data is the whole index. On disk it is one JSON object: "version",
+// "tokens", and one top-level key per section.
 type Data struct {
-	Version int           `json:"version"`
-	Tokens  []Token       `json:"tokens"`
-	Moex    []MoexProfile `json:"moex,omitempty"`
+	Version int
+	Tokens  []Token
+	// Sections holds every other top-level key of the file (e.g. "moex")
+	// as the owning domain encoded it; keys nobody here knows are kept, so
+	// an older or newer tokenbridge never drops them.
+	Sections map[string]json.RawMessage
 }
 
 // Token is a stored token's metadata.
@@ -69,25 +76,6 @@ type Account struct {
 type Use struct {
 	Origin string    `json:"origin"`
 	At     time.Time `json:"at"`
-}
-
-// MoexProfile is a MOEX profile's non-secret settings and token cache times.
-type MoexProfile struct {
-	Name             string    `json:"name"`
-	Env              string    `json:"env"`
-	Grant            string    `json:"grant"`
-	ClientID         string    `json:"client_id"`
-	Username         string    `json:"username,omitempty"`
-	Scope            string    `json:"scope,omitempty"`
-	TokenURL         string    `json:"token_url"`
-	Legacy           bool      `json:"legacy,omitempty"`
-	AuthStyle        string    `json:"auth_style,omitempty"`
-	CreatedAt        time.Time `json:"created_at"`
-	ObtainedAt       time.Time `json:"obtained_at,omitzero"`
-	AccessExpiresAt  time.Time `json:"access_expires_at,omitzero"`
-	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitzero"`
-	TokenType        string    `json:"token_type,omitempty"`
-	TokenScope       string    `json:"token_scope,omitempty"`
 }
 
 // TokenByID returns the index of the token with id, or -1.

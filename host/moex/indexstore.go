@@ -4,9 +4,31 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/index"
 )
 
-// IndexProfiles stores profiles in the metadata index (index.Data.Moex).
+// IndexSection is the key of the index section that holds the MOEX
+// profiles: a JSON array of Profile.
+const IndexSection = "moex"
+
+// IndexProfiles stores profiles in the metadata index, section IndexSection.
 type IndexProfiles struct {
 	File *index.File
+}
+
+// ProfilesIn decodes the MOEX profiles kept in d (none when d has no
+// section).
+func ProfilesIn(d *index.Data) ([]Profile, error) {
+	var ps []Profile
+	if _, err := d.Section(IndexSection, &ps); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// setProfilesIn stores ps in d; an empty list removes the section.
+func setProfilesIn(d *index.Data, ps []Profile) error {
+	if len(ps) == 0 {
+		return d.SetSection(IndexSection, nil)
+	}
+	return d.SetSection(IndexSection, ps)
 }
 
 // Load implements ProfileStore.
@@ -15,28 +37,30 @@ func (s IndexProfiles) Load() ([]Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Profile, 0, len(d.Moex))
-	for _, mp := range d.Moex {
-		out = append(out, Profile(mp))
+	ps, err := ProfilesIn(&d)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	if ps == nil {
+		ps = []Profile{}
+	}
+	return ps, nil
 }
 
 // Modify implements ProfileStore.
 func (s IndexProfiles) Modify(fn func([]Profile) ([]Profile, error)) error {
 	return s.File.Update(func(d *index.Data) error {
-		ps := make([]Profile, 0, len(d.Moex))
-		for _, mp := range d.Moex {
-			ps = append(ps, Profile(mp))
+		ps, err := ProfilesIn(d)
+		if err != nil {
+			return err
+		}
+		if ps == nil {
+			ps = []Profile{}
 		}
 		out, err := fn(ps)
 		if err != nil {
 			return err
 		}
-		d.Moex = make([]index.MoexProfile, 0, len(out))
-		for _, p := range out {
-			d.Moex = append(d.Moex, index.MoexProfile(p))
-		}
-		return nil
+		return setProfilesIn(d, out)
 	})
 }

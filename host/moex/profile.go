@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/tokenbridge/tokenbridge/host/index"
 )
 
 // Environments.
@@ -56,9 +54,26 @@ const (
 
 // Profile is one MOEX account setting plus the non-secret metadata of its cached tokens
 // (zero times when there are none; a zero RefreshExpiresAt with a refresh token means an
-// offline token without expiry). It is the index record itself, with this package's methods.
-// Secrets (client secret, password, tokens) are never part of it.
-type Profile index.MoexProfile
+// offline token without expiry). It is the record kept in the index's "moex" section (see
+// IndexProfiles); the JSON names are that file format. Secrets (client secret, password,
+// tokens) are never part of it.
+type Profile struct {
+	Name             string    `json:"name"`
+	Env              string    `json:"env"`
+	Grant            string    `json:"grant"`
+	ClientID         string    `json:"client_id"`
+	Username         string    `json:"username,omitempty"`
+	Scope            string    `json:"scope,omitempty"`
+	TokenURL         string    `json:"token_url"`
+	Legacy           bool      `json:"legacy,omitempty"`
+	AuthStyle        string    `json:"auth_style,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	ObtainedAt       time.Time `json:"obtained_at,omitzero"`
+	AccessExpiresAt  time.Time `json:"access_expires_at,omitzero"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitzero"`
+	TokenType        string    `json:"token_type,omitempty"`
+	TokenScope       string    `json:"token_scope,omitempty"`
+}
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 

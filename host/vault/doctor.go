@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
@@ -57,6 +58,10 @@ func (v *Vault) Doctor(opt DoctorOptions) ([]Problem, error) {
 
 	rebuilt := false
 	d, err := v.Index.Read()
+	var moexProfiles []moex.Profile
+	if err == nil {
+		moexProfiles, err = moex.ProfilesIn(&d)
+	}
 	if err != nil {
 		switch {
 		case !opt.Repair:
@@ -104,7 +109,7 @@ func (v *Vault) Doctor(opt DoctorOptions) ([]Problem, error) {
 	for _, t := range d.Tokens {
 		known[SecretKey(t)] = true
 	}
-	for _, p := range d.Moex {
+	for _, p := range moexProfiles {
 		known["moex/"+p.Name] = true
 	}
 	for _, k := range keys {

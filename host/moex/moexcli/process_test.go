@@ -59,13 +59,13 @@ func TestConcurrentTokenProcesses(t *testing.T) {
 	first, err := m.Token(context.Background(), name, moex.TokenOptions{})
 	require.NoError(t, err)
 	// Make the cached access token expired.
-	require.NoError(t, index.Open(dirs.Index()).Update(func(d *index.Data) error {
-		for i := range d.Moex {
-			if d.Moex[i].Name == name {
-				d.Moex[i].AccessExpiresAt = time.Now().Add(-time.Minute).UTC()
+	require.NoError(t, moex.IndexProfiles{File: index.Open(dirs.Index())}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
+		for i := range ps {
+			if ps[i].Name == name {
+				ps[i].AccessExpiresAt = time.Now().Add(-time.Minute).UTC()
 			}
 		}
-		return nil
+		return ps, nil
 	}))
 	require.Equal(t, 1, kc.Grants())
 	kc.ResetRequests()

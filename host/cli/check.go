@@ -136,7 +136,7 @@ func runCheck(env *Env, args []string) int {
 }
 
 // checkOne resolves ref (id or label) and validates the token.
-func checkOne(ctx context.Context, v *vault.Vault, checker tinvest.Checker, ref string) checkEntry {
+func checkOne(ctx context.Context, v *vault.Vault, checker vault.Checker, ref string) checkEntry {
 	e := checkEntry{Ref: ref}
 	tok, err := v.Find(ref)
 	if err != nil {

@@ -17,7 +17,7 @@ const validateTimeout = 60 * time.Second
 // newTInvestChecker builds the T-Invest checker from the environment
 // (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL, TOKENBRIDGE_TINVEST_CA);
 // tests point those at the local fake.
-func newTInvestChecker(env *Env) (tinvest.Checker, error) {
+func newTInvestChecker(env *Env) (vault.Checker, error) {
 	c, err := tinvest.NewFromEnv()
 	if err != nil {
 		return nil, err

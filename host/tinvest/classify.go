@@ -32,15 +32,6 @@ func (v Verdict) Usable() bool {
 	return v.Result == ResultFullAccess || v.Result == ResultReadonly || v.Result == ResultSandbox
 }
 
-// Checker classifies a token. capturedAt is when the token was captured (zero if
-// unknown): a token captured within the fresh window is retried before being
-// called invalid.
-type Checker interface {
-	Check(ctx context.Context, token string, capturedAt time.Time) Verdict
-}
-
-var _ Checker = (*Client)(nil)
-
 // Check classifies token with read-only calls only:
 //
 //  1. production GetAccounts works → full_access if any account has FULL_ACCESS,

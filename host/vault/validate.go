@@ -4,10 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 )
+
+// Checker classifies a T-Invest token (tinvest.Client in production, a fake in
+// tests). capturedAt is when the token was captured (zero if unknown): a token
+// captured within the fresh window is retried before being called invalid.
+type Checker interface {
+	Check(ctx context.Context, token string, capturedAt time.Time) tinvest.Verdict
+}
+
+var _ Checker = (*tinvest.Client)(nil)
 
 // ErrNoChecker is returned by Validate when no checker is given (a wiring bug).
 var ErrNoChecker = errors.New("no T-Invest checker configured")
@@ -18,7 +28,7 @@ var ErrNoChecker = errors.New("no T-Invest checker configured")
 // full_access, readonly and sandbox (left alone for invalid and upstream);
 // last_used_at when the API accepted the token (the broker keeps a token alive for
 // three months from its last use). The secret goes only to the checker.
-func (v *Vault) Validate(ctx context.Context, id string, checker tinvest.Checker) (index.Token, error) {
+func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index.Token, error) {
 	if checker == nil {
 		return index.Token{}, ErrNoChecker
 	}

@@ -74,6 +74,9 @@ type Config struct {
 	ExtensionIDs []string `json:"extension_ids,omitempty"`
 	// FillOrigins adds origins a provider's secrets may be filled into.
 	FillOrigins map[string][]string `json:"fill_origins,omitempty"`
+	// APIOverrides names API addresses and CA files the user explicitly allows
+	// (see overrides.go).
+	APIOverrides APIOverrides `json:"api_overrides,omitzero"`
 }
 
 // Load reads config.json; a missing file is an empty config.

@@ -6,8 +6,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("delete", deleteToken) }
-
 // deleteToken removes a token from the keyring and the index.
 func deleteToken(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {

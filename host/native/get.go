@@ -7,8 +7,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("get", get) }
-
 // Purposes a secret may be released for.
 const (
 	PurposeFill = "fill" // into a page field; origin must be allowed for the provider
@@ -45,7 +43,7 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
 			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")
 			return nil, Errorf(CodeTargetDenied, "%s tokens may not be filled into %q; allowed: %v (add more under fill_origins in %s)",
-				tok.Provider, p.Origin, config.DefaultFillOrigins[tok.Provider], env.Dirs.Config())
+				tok.Provider, p.Origin, config.DefaultFillOrigins[tok.Provider], env.ConfigPath)
 		}
 	case PurposeCopy:
 		if p.Origin != "" {

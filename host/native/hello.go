@@ -7,15 +7,13 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
-func init() { Register("hello", hello) }
-
 // hello reports versions and whether the keyring answers.
 func hello(_ context.Context, env *Env, req *Request) (Result, error) {
 	if err := req.Bind(&struct{}{}); err != nil {
 		return nil, err
 	}
 	status, msg := "ok", ""
-	_, err := env.Secrets.Get("hello/probe")
+	_, err := env.Vault.Secrets.Get("hello/probe")
 	if err != nil && !errors.Is(err, secretstore.ErrNotFound) {
 		pe := codeFor(err)
 		msg = pe.Message

@@ -2,8 +2,6 @@ package native
 
 import "context"
 
-func init() { Register("list", list) }
-
 // list returns every token's metadata, never a secret.
 func list(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {

@@ -16,22 +16,13 @@ const (
 	CodeUpstream = "upstream"
 )
 
-func init() {
-	Register("moex_list", moexList)
-	Register("moex_token", moexToken)
-}
-
-func moexManager(env *Env) *moex.Manager {
-	return moex.New(env.Dirs, env.Secrets, env.Log)
-}
-
 // moexList returns the profiles' settings and token status, never a secret.
 func moexList(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct{}
 	if err := req.Bind(&p); err != nil {
 		return nil, err
 	}
-	ps, err := moex.ListEntries(moexManager(env), time.Now())
+	ps, err := moex.ListEntries(env.Moex, time.Now())
 	if err != nil {
 		return nil, moexError(err)
 	}
@@ -60,7 +51,7 @@ func moexToken(ctx context.Context, env *Env, req *Request) (Result, error) {
 	default:
 		return nil, Errorf(CodeBadRequest, "purpose must be \"copy\"")
 	}
-	tok, err := moexManager(env).Token(ctx, p.Name, moex.TokenOptions{})
+	tok, err := env.Moex.Token(ctx, p.Name, moex.TokenOptions{})
 	if err != nil {
 		env.Log.Warn().Str("profile", p.Name).Str("code", moex.ErrorCode(err)).Msg("moex token not released")
 		return nil, moexError(err)

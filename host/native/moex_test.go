@@ -18,7 +18,7 @@ func TestMoexListAndToken(t *testing.T) {
 	kc.AddClient("test_api", keycloakfake.Client{Secret: "cs-native"})
 	kc.AddUser("trader", keycloakfake.User{Password: "pw-native"})
 	kc.AddUser("otpuser", keycloakfake.User{Password: "pw-native", OTP: "123456"})
-	m := moex.New(env.Dirs, env.Secrets, env.Log)
+	m := env.Moex
 	for _, u := range []string{"trader", "otpuser"} {
 		require.NoError(t, m.Add(moex.Profile{Name: u, Env: moex.EnvPlay, Grant: moex.GrantPassword, ClientID: "test_api",
 			Username: u, TokenURL: kc.TokenURL()}, moex.Credentials{ClientSecret: "cs-native", Password: "pw-native"}, false))

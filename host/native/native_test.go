@@ -18,6 +18,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/frame"
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
@@ -28,10 +29,11 @@ func testEnv(t testing.TB) (*Env, *secretstore.Memory) {
 	mem := secretstore.NewMemory()
 	dir := t.TempDir()
 	idx := index.Open(filepath.Join(dir, "index.json"))
+	dirs := config.Dirs{Home: dir}
 	return &Env{
 		Caller: Caller{Browser: "chromium", ExtensionID: config.ChromiumExtensionID},
-		Dirs:   config.Dirs{Home: dir}, Config: &config.Config{},
-		Secrets: mem, Index: idx, Vault: vault.New(mem, idx), Log: zerolog.Nop(),
+		Config: &config.Config{}, ConfigPath: dirs.Config(),
+		Vault: vault.New(mem, idx), Moex: moex.New(dirs, mem, zerolog.Nop()), Log: zerolog.Nop(),
 	}, mem
 }
 
@@ -117,7 +119,7 @@ func TestMalformedInput(t *testing.T) {
 			env, mem := testEnv(t)
 			// Something already stored must survive every bad message.
 			require.True(t, call(t, env, storeReq(tok1)).OK)
-			before, err := os.ReadFile(env.Index.Path())
+			before, err := os.ReadFile(env.Vault.Index.Path())
 			require.NoError(t, err)
 
 			var out bytes.Buffer
@@ -133,7 +135,7 @@ func TestMalformedInput(t *testing.T) {
 			require.Equal(t, tt.code, as[0].Error.Code, as[0].Error.Message)
 			require.NotEmpty(t, as[0].Error.Message)
 
-			after, err := os.ReadFile(env.Index.Path())
+			after, err := os.ReadFile(env.Vault.Index.Path())
 			require.NoError(t, err)
 			require.Equal(t, string(before), string(after))
 			require.Equal(t, 1, mem.Len())
@@ -273,7 +275,8 @@ func TestKeyringErrorsHaveCodes(t *testing.T) {
 }
 
 func TestHandlerPanicAnswersInternal(t *testing.T) {
-	Register("test_panic", func(context.Context, *Env, *Request) (Result, error) { panic("boom " + tok1) })
+	handlers["test_panic"] = func(context.Context, *Env, *Request) (Result, error) { panic("boom " + tok1) }
+	t.Cleanup(func() { delete(handlers, "test_panic") })
 	env, _ := testEnv(t)
 	var logBuf bytes.Buffer
 	env.Log = zerolog.New(&logBuf)
@@ -368,7 +371,7 @@ func BenchmarkHandleList(b *testing.B) {
 func TestListAtCapFitsOneMessage(t *testing.T) {
 	env, _ := testEnv(t)
 	name := strings.Repeat("Ж", vault.MaxLabel)
-	require.NoError(t, env.Index.Update(func(d *index.Data) error {
+	require.NoError(t, env.Vault.Index.Update(func(d *index.Data) error {
 		for i := 0; i < vault.MaxTokens; i++ {
 			tok := index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: "tinvest", Label: name, Kind: "full_access",
 				Scope: index.Scope{AccountName: name}, Fingerprint: "0123456789abcdef", Masked: "t.Ab…wxyz",

@@ -7,8 +7,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("record_use", recordUse) }
-
 // recordUse notes that a consumer (origin from the browser's sender)
 // accepted the token.
 func recordUse(_ context.Context, env *Env, req *Request) (Result, error) {

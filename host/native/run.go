@@ -9,6 +9,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/logging"
+	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
@@ -30,8 +31,12 @@ func Run(caller Caller, stdin io.Reader, stdout io.Writer) int {
 		cfg = &config.Config{}
 	}
 	secrets := secretstore.Open()
-	idx := index.Open(dirs.Index())
-	env := &Env{Caller: caller, Dirs: dirs, Config: cfg, Secrets: secrets, Index: idx, Vault: vault.New(secrets, idx), Log: log, ConfigErr: cfgErr}
+	env := &Env{
+		Caller: caller, Config: cfg, ConfigPath: dirs.Config(), ConfigErr: cfgErr,
+		Vault: vault.New(secrets, index.Open(dirs.Index())),
+		Moex:  moex.New(dirs, secrets, log),
+		Log:   log,
+	}
 	log.Debug().Str("caller", caller.String()).Msg("host started")
 	if err := Serve(context.Background(), env, stdin, stdout); err != nil {
 		log.Warn().Err(err).Msg("host stopped")

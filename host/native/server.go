@@ -10,15 +10,13 @@ import (
 	"errors"
 	"io"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/frame"
-	"github.com/tokenbridge/tokenbridge/host/index"
-	"github.com/tokenbridge/tokenbridge/host/secretstore"
+	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
@@ -28,18 +26,21 @@ const ProtocolVersion = 1
 // Version is the host's version, set at build time with -ldflags.
 var Version = "0.1.0"
 
-// Env is what a handler may use.
+// Env is what the handlers use, built once per process (see Run).
 type Env struct {
-	Caller  Caller
-	Dirs    config.Dirs
-	Config  *config.Config
-	Secrets secretstore.Store
-	Index   *index.File
-	Vault   *vault.Vault
-	Log     zerolog.Logger
-	// ConfigErr is why config.json could not be read (only the built-in
+	// Caller is who the browser says started the host (argv).
+	Caller Caller
+	// Config is the user's settings; ConfigPath is its file, named in
+	// messages. ConfigErr is why it could not be read (only the built-in
 	// extension IDs are then allowed).
-	ConfigErr error
+	Config     *config.Config
+	ConfigPath string
+	ConfigErr  error
+	// Vault keeps the tokens (keyring + index).
+	Vault *vault.Vault
+	// Moex runs the MOEX profiles' token requests.
+	Moex *moex.Manager
+	Log  zerolog.Logger
 }
 
 // Result is a handler's answer fields (merged with id and ok).
@@ -48,25 +49,23 @@ type Result map[string]any
 // Handler serves one command.
 type Handler func(ctx context.Context, env *Env, req *Request) (Result, error)
 
-var (
-	regMu    sync.RWMutex
-	handlers = map[string]Handler{}
-)
-
-// Register adds a command. It panics on a duplicate (a programming error).
-func Register(cmd string, h Handler) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := handlers[cmd]; dup {
-		panic("native: duplicate command " + cmd)
-	}
-	handlers[cmd] = h
+// handlers is the command table: every command the host answers, each
+// served by a function in the file of the same name (host/PROTOCOL.md).
+var handlers = map[string]Handler{
+	"hello":      hello,
+	"list":       list,
+	"store":      store,
+	"get":        get,
+	"update":     update,
+	"delete":     deleteToken,
+	"record_use": recordUse,
+	"validate":   validate,
+	"moex_list":  moexList,
+	"moex_token": moexToken,
 }
 
-// Commands lists the registered commands.
-func Commands() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
+// commandNames lists the commands, sorted.
+func commandNames() []string {
 	out := make([]string, 0, len(handlers))
 	for k := range handlers {
 		out = append(out, k)
@@ -133,11 +132,9 @@ func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, 
 		return id, nil, Errorf(CodeOriginDenied, "extension %q (%s) may not use this host: if you trust it, run `tokenbridge install --extension-id %s`",
 			env.Caller.ExtensionID, env.Caller.Browser, env.Caller.ExtensionID)
 	}
-	regMu.RLock()
 	h, ok := handlers[req.Cmd]
-	regMu.RUnlock()
 	if !ok {
-		return id, nil, Errorf(CodeUnknownCmd, "unknown command %q; this host (version %s) knows: %v", req.Cmd, Version, Commands())
+		return id, nil, Errorf(CodeUnknownCmd, "unknown command %q; this host (version %s) knows: %v", req.Cmd, Version, commandNames())
 	}
 	defer func() {
 		// A bug in one handler answers `internal` instead of killing the

@@ -8,8 +8,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("store", store) }
-
 type storeParams struct {
 	Provider     string       `json:"provider"`
 	Secret       string       `json:"secret"`

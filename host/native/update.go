@@ -6,8 +6,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("update", update) }
-
 // update renames a token or changes its kind.
 func update(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {

@@ -8,8 +8,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() { Register("validate", validate) }
-
 // validateTimeout bounds one validate command: per-call timeouts, rate-limit
 // waits and the fresh-token retries all fit inside it.
 const validateTimeout = 60 * time.Second

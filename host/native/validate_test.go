@@ -49,11 +49,10 @@ func newValidateFixture(t *testing.T, table map[string]tinvestfake.Token) *valid
 	var logBuf bytes.Buffer
 	return &validateFixture{
 		env: &Env{
-			Caller:  Caller{Browser: "chromium", ExtensionID: config.ChromiumExtensionID},
-			Config:  &config.Config{},
-			Secrets: mem,
-			Vault:   v,
-			Log:     zerolog.New(&logBuf).Level(zerolog.DebugLevel),
+			Caller: Caller{Browser: "chromium", ExtensionID: config.ChromiumExtensionID},
+			Config: &config.Config{},
+			Vault:  v,
+			Log:    zerolog.New(&logBuf).Level(zerolog.DebugLevel),
 		},
 		mem: mem, srv: srv, log: &logBuf,
 	}

@@ -1,0 +1,244 @@
+package moex
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/redact"
+)
+
+// The token path: hand out the cached access token, refresh it or sign in
+// again, save each new token pair, and drop cached tokens.
+
+// DefaultMargin: a cached access token is used only while it has at least this much life left.
+const DefaultMargin = 60 * time.Second
+
+// Token is a usable access token and what is known about it.
+type Token struct {
+	AccessToken      string
+	TokenType        string
+	Scope            string
+	AccessExpiresAt  time.Time
+	RefreshExpiresAt time.Time // zero: no refresh token or no expiry (offline)
+	HasRefresh       bool
+	// Source is "cache", "refresh" or "grant".
+	Source string
+}
+
+func (m *Manager) margin() time.Duration {
+	if m.Margin > 0 {
+		return m.Margin
+	}
+	return DefaultMargin
+}
+
+// Logout drops the cached tokens of a profile (not its credentials).
+func (m *Manager) Logout(name string) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	unlock, err := m.lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := getProfile(m.Profiles, name); err != nil {
+		return err
+	}
+	return m.dropTokens(name)
+}
+
+func (m *Manager) dropTokens(name string) error {
+	// Metadata first, so a failure below never leaves metadata promising a deleted token.
+	if err := updateProfile(m.Profiles, name, func(p *Profile) error { p.clearTokenMeta(); return nil }); err != nil {
+		return err
+	}
+	for _, k := range []string{keyRefresh(name), keyAccess(name)} {
+		if err := m.deleteSecret(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TokenOptions modify Token.
+type TokenOptions struct {
+	// OTP is a one-time code sent with a password grant, when one is needed.
+	OTP string
+}
+
+// Token returns a valid access token for the profile: the cached one while it has more than
+// the margin left; else the result of a refresh_token grant while the refresh token lives;
+// else a full grant with the stored credentials. It all runs under the profile's cross-process
+// lock (take lock, re-read the cache, decide, fetch, save, unlock), and every new token,
+// including each rotated refresh token, is saved before it is returned, so concurrent callers
+// never replay a spent refresh token.
+func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*Token, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	if err := ValidateOTP(opt.OTP); err != nil {
+		return nil, err
+	}
+	unlock, err := m.lock(name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	p, err := getProfile(m.Profiles, name)
+	if err != nil {
+		return nil, err
+	}
+	now := m.now()
+	access, err := m.getSecret(keyAccess(name))
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := m.getSecret(keyRefresh(name))
+	if err != nil {
+		return nil, err
+	}
+	if access != "" && m.fresh(p.ObtainedAt, p.AccessExpiresAt, now) {
+		return &Token{
+			AccessToken: access, TokenType: p.TokenType, Scope: p.TokenScope,
+			AccessExpiresAt: p.AccessExpiresAt, RefreshExpiresAt: p.RefreshExpiresAt,
+			HasRefresh: refresh != "", Source: "cache",
+		}, nil
+	}
+
+	secret, err := m.getSecret(keyClientSecret(name))
+	if err != nil {
+		return nil, err
+	}
+	sessionEnded := false
+	if refresh != "" {
+		if p.RefreshExpiresAt.IsZero() || m.fresh(p.ObtainedAt, p.RefreshExpiresAt, now) {
+			res, err := refreshGrant(ctx, m.httpClient(), &p, secret, refresh, now)
+			if err == nil {
+				m.Log.Info().Str("profile", name).Msg("moex: refreshed access token")
+				return m.save(&p, res, "refresh")
+			}
+			if ErrorCode(err) != CodeSessionEnded {
+				return nil, err
+			}
+			m.Log.Info().Str("profile", name).Str("reason", err.Error()).Msg("moex: refresh token rejected; signing in again")
+		}
+		// Expired or rejected: it can never work again; never send it twice.
+		sessionEnded = true
+		if err := m.forgetRefresh(name); err != nil {
+			return nil, err
+		}
+	}
+
+	password := ""
+	if p.grantType() != GrantClientCredentials {
+		password, err = m.getSecret(keyPassword(name))
+		if err != nil {
+			return nil, err
+		}
+		if password == "" {
+			if sessionEnded {
+				return nil, &Error{Code: CodeSessionEnded, Msg: fmt.Sprintf("session ended: run `tokenbridge moex token %s` again with credentials (no password is stored: re-enter it with `tokenbridge moex add %s --force ...`)", name, name)}
+			}
+			return nil, &Error{Code: CodeNoCredentials, Msg: fmt.Sprintf("no password stored for MOEX profile %q: re-enter it with `tokenbridge moex add %s --force ...`", name, name)}
+		}
+	}
+	res, err := fullGrant(ctx, m.httpClient(), &p, secret, password, opt.OTP, now)
+	if err != nil {
+		if sessionEnded && ErrorCode(err) == CodeBadCredentials {
+			return nil, &Error{Code: CodeSessionEnded, Err: err,
+				Msg: fmt.Sprintf("session ended: run `tokenbridge moex token %s` again with credentials: signing in again failed: %s", name, err.Error())}
+		}
+		return nil, err
+	}
+	m.Log.Info().Str("profile", name).Str("grant", p.grantType()).Msg("moex: signed in")
+	return m.save(&p, res, "grant")
+}
+
+// fresh reports whether a token obtained at obtained and expiring at exp still has the margin
+// left at now. For short-lived tokens the margin shrinks to half the lifetime.
+func (m *Manager) fresh(obtained, exp, now time.Time) bool {
+	if exp.IsZero() {
+		return false
+	}
+	margin := m.margin()
+	if !obtained.IsZero() {
+		if life := exp.Sub(obtained); life > 0 && life/2 < margin {
+			margin = life / 2
+		}
+	}
+	return now.Add(margin).Before(exp)
+}
+
+func (m *Manager) forgetRefresh(name string) error {
+	if err := m.deleteSecret(keyRefresh(name)); err != nil {
+		return err
+	}
+	return updateProfile(m.Profiles, name, func(p *Profile) error { p.RefreshExpiresAt = time.Time{}; return nil })
+}
+
+// save stores a new token pair (called with the profile lock held). Order matters when a step
+// fails: the refresh token first (a rotated one must never be lost), then the access token, then
+// the metadata. Every intermediate state is safe: old metadata only under-states the new tokens'
+// lifetimes.
+func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, error) {
+	redact.Add(res.access)
+	redact.Add(res.refresh)
+	if res.refresh != "" {
+		if err := m.Secrets.Set(keyRefresh(p.Name), res.refresh); err != nil {
+			return nil, m.refreshNotSaved(p.Name, err)
+		}
+	} else if err := m.deleteSecret(keyRefresh(p.Name)); err != nil {
+		return nil, err
+	}
+	if err := m.Secrets.Set(keyAccess(p.Name), res.access); err != nil {
+		return nil, fmt.Errorf("save the new access token of MOEX profile %q in the keyring: %w", p.Name, err)
+	}
+	err := updateProfile(m.Profiles, p.Name, func(q *Profile) error {
+		q.ObtainedAt = res.obtainedAt.UTC()
+		q.AccessExpiresAt = res.accessExp.UTC()
+		q.RefreshExpiresAt = res.refreshExp.UTC()
+		if res.accessExp.IsZero() {
+			q.AccessExpiresAt = time.Time{}
+		}
+		if res.refreshExp.IsZero() {
+			q.RefreshExpiresAt = time.Time{}
+		}
+		q.TokenType = truncate(res.tokenType, 40)
+		q.TokenScope = res.scope
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save token metadata of MOEX profile %q: %w", p.Name, err)
+	}
+	return &Token{
+		AccessToken: res.access, TokenType: res.tokenType, Scope: res.scope,
+		AccessExpiresAt: res.accessExp, RefreshExpiresAt: res.refreshExp,
+		HasRefresh: res.refresh != "", Source: source,
+	}, nil
+}
+
+// refreshNotSaved handles a failed save of a rotated refresh token. The old refresh token in the
+// keyring is spent: sending it again would look like token theft to the server (refresh token
+// reuse detection), which ends the whole session. So it is removed (best effort) and the error
+// says what happened and what to do.
+func (m *Manager) refreshNotSaved(name string, setErr error) error {
+	m.Log.Warn().Str("profile", name).Msg("moex: could not save the rotated refresh token; dropping the spent one")
+	if err := m.forgetRefresh(name); err != nil {
+		return fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring: %w; removing the spent old one failed too (%v): run `tokenbridge moex logout %s` once the keyring works again, before the next `tokenbridge moex token %s`",
+			name, setErr, err, name, name)
+	}
+	return fmt.Errorf("save the new refresh token of MOEX profile %q in the keyring: %w; the spent old one was removed, so the next `tokenbridge moex token %s` signs in again with the stored credentials (check the keyring with `tokenbridge doctor` if this repeats)",
+		name, setErr, name)
+}
+
+// AccessToken returns the cached access token without contacting the server ("" if none), for
+// claims display.
+func (m *Manager) AccessToken(name string) (string, error) {
+	if _, err := m.Get(name); err != nil {
+		return "", err
+	}
+	return m.getSecret(keyAccess(name))
+}

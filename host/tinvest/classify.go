@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
 // Result is the verdict of a token check.
@@ -21,8 +23,11 @@ const (
 
 // Verdict is the outcome of Check.
 type Verdict struct {
-	Result    Result    `json:"result"`
-	Message   string    `json:"message"` // human: cause and fix
+	Result  Result `json:"result"`
+	Message string `json:"message"` // human: cause and fix
+	// Code refines an upstream verdict: CodeCertificate when the API host's TLS
+	// certificate is not trusted; empty otherwise.
+	Code      string    `json:"code,omitempty"`
 	Accounts  []Account `json:"accounts,omitempty"`
 	CheckedAt time.Time `json:"checked_at"`
 }
@@ -40,7 +45,8 @@ func (v Verdict) Usable() bool {
 //  3. both answer 40003 → invalid (a token captured less than FreshWindow ago is
 //     first retried FreshRetries times, FreshDelay apart);
 //  4. anything else (network, timeout, 5xx, malformed JSON, rate limit exhausted,
-//     unexpected errors) → upstream, never invalid.
+//     unexpected errors) → upstream, never invalid; an untrusted TLS certificate is
+//     upstream with Code "certificate".
 func (c *Client) Check(ctx context.Context, token string, capturedAt time.Time) Verdict {
 	if err := CheckToken(token); err != nil {
 		return c.verdict(ResultInvalid, fmt.Sprintf("the stored value is not a T-Invest token (%v): capture or paste the token again, or issue a new one at %s", errors.Unwrap(err), SettingsURL), nil)
@@ -116,9 +122,14 @@ func (c *Client) upstreamVerdict(host string, err error) Verdict {
 	var (
 		ae  *APIError
 		ue  *UpstreamError
+		ce  *trust.CertificateError
 		msg string
 	)
 	switch {
+	case errors.As(err, &ce):
+		v := c.verdict(ResultUpstream, "could not check the token: "+ce.Error(), nil)
+		v.Code = CodeCertificate
+		return v
 	case errors.As(err, &ue) && errors.Is(err, ErrRateLimited):
 		msg = fmt.Sprintf("could not check the token: T-Invest %s keeps answering \"request limit exceeded\" (80002): wait a minute and check again", host)
 	case errors.As(err, &ue):

@@ -11,7 +11,12 @@
 // https://sandbox-invest-public-api.tbank.ru/rest and are overridden by the environment
 // variables TOKENBRIDGE_TINVEST_URL and TOKENBRIDGE_TINVEST_SANDBOX_URL (https, or
 // http for loopback hosts only). TOKENBRIDGE_TINVEST_CA names a PEM file with extra
-// CA certificates to trust (local test servers).
+// CA certificates to trust (local test servers). NewFromEnv accepts those overrides
+// only under config's rule (config.ResolveAPI): loopback addresses and the bank's own
+// hosts, anything else only when config.json's "api_overrides" names it.
+//
+// TLS trusts the system roots plus the Russian Trusted Root CA (package trust), in
+// this client only; a certificate failure is a *trust.CertificateError (ErrCertificate).
 //
 // Check classifies a token: full_access, readonly, sandbox, invalid or upstream
 // (could not check). See Check for the rules.
@@ -20,7 +25,6 @@ package tinvest
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -29,7 +33,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +40,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
 // Default hosts and environment variables.
@@ -44,9 +50,9 @@ const (
 	DefaultProdURL    = "https://invest-public-api.tbank.ru/rest"
 	DefaultSandboxURL = "https://sandbox-invest-public-api.tbank.ru/rest"
 
-	EnvProdURL    = "TOKENBRIDGE_TINVEST_URL"
-	EnvSandboxURL = "TOKENBRIDGE_TINVEST_SANDBOX_URL"
-	EnvCA         = "TOKENBRIDGE_TINVEST_CA"
+	EnvProdURL    = config.EnvTInvestURL
+	EnvSandboxURL = config.EnvTInvestSandboxURL
+	EnvCA         = config.EnvTInvestCA
 
 	// AppName is sent as x-app-name.
 	AppName = "tokenbridge"
@@ -59,8 +65,6 @@ const (
 	MaxTokenLen = 512
 	// MaxBody bounds a response body.
 	MaxBody = 1 << 20
-	// maxCAFile bounds the PEM file named by TOKENBRIDGE_TINVEST_CA.
-	maxCAFile = 1 << 20
 )
 
 // The read-only methods this client may call. Nothing else is ever requested.
@@ -79,15 +83,19 @@ type Config struct {
 	SandboxURL string        // sandbox REST base
 	CAFile     string        // optional PEM file with extra trusted CAs
 	Timeout    time.Duration // per HTTP call, default 10 s
+	// ConfigPath is config.json's path, named in certificate errors ("" = unknown).
+	ConfigPath string
 }
 
-// ConfigFromEnv reads the TOKENBRIDGE_TINVEST_* environment variables.
-func ConfigFromEnv() Config {
-	return Config{
-		ProdURL:    strings.TrimSpace(os.Getenv(EnvProdURL)),
-		SandboxURL: strings.TrimSpace(os.Getenv(EnvSandboxURL)),
-		CAFile:     strings.TrimSpace(os.Getenv(EnvCA)),
+// ConfigFromEnv reads the TOKENBRIDGE_TINVEST_* environment variables and config.json's
+// "api_overrides", applying the override rule: a refused override is an error with the
+// cause and the fix, never a silent fall-back.
+func ConfigFromEnv() (Config, error) {
+	s, err := config.LoadAPI()
+	if err != nil {
+		return Config{}, fmt.Errorf("tinvest: %w", err)
 	}
+	return Config{ProdURL: s.TInvestURL, SandboxURL: s.TInvestSandboxURL, CAFile: s.TInvestCA, ConfigPath: s.ConfigPath}, nil
 }
 
 // Client calls the T-Invest REST API. Exported fields may be adjusted after New
@@ -117,10 +125,19 @@ type Client struct {
 	Now func() time.Time
 	// Log receives one line per call (method, status, tracking id; never the token).
 	Log zerolog.Logger
+
+	// caFix tells how to trust another CA, for certificate errors.
+	caFix string
 }
 
-// NewFromEnv builds a Client from the environment.
-func NewFromEnv() (*Client, error) { return New(ConfigFromEnv()) }
+// NewFromEnv builds a Client from the environment and config.json (see ConfigFromEnv).
+func NewFromEnv() (*Client, error) {
+	cfg, err := ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
 
 // New builds a Client. Base URLs must be https, or http on a loopback host.
 func New(cfg Config) (*Client, error) {
@@ -132,16 +149,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	tr.MaxResponseHeaderBytes = 64 << 10
-	if cfg.CAFile != "" {
-		pool, err := loadCA(cfg.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		tr.TLSClientConfig.RootCAs = pool
+	pool, err := clientPool(cfg.CAFile)
+	if err != nil {
+		return nil, err
 	}
+	tr := trust.Transport(pool)
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
@@ -165,7 +177,31 @@ func New(cfg Config) (*Client, error) {
 		Sleep:           sleepCtx,
 		Now:             time.Now,
 		Log:             zerolog.Nop(),
+		caFix:           CAFix(cfg.ConfigPath, cfg.CAFile),
 	}, nil
+}
+
+// clientPool is the system roots + the embedded Russian Trusted Root CA and Sub CA
+// (package trust), plus caFile when set.
+func clientPool(caFile string) (*x509.CertPool, error) {
+	if caFile == "" {
+		return trust.Pool(), nil
+	}
+	return trust.PoolWithFile(caFile, "tinvest: "+EnvCA)
+}
+
+// CAFix says how to trust another CA for the API hosts (the exact settings). configPath
+// may be empty; caFile is the extra CA file in use, if any. The MOEX client uses it too.
+func CAFix(configPath, caFile string) string {
+	if configPath == "" {
+		configPath = "config.json (`tokenbridge doctor` shows where)"
+	}
+	fix := fmt.Sprintf("if your network inspects TLS (a company proxy or an antivirus), save its CA certificate as a PEM file and name it in %s as \"api_overrides\": {\"tinvest_ca\": \"/path/to/ca.pem\"} (%s=/path/to/ca.pem alone is accepted only for a loopback test server); otherwise someone may be intercepting the connection: try another network, and update tokenbridge if the bank changed its certificate chain",
+		configPath, EnvCA)
+	if caFile != "" {
+		fix = fmt.Sprintf("the extra CA file %s does not cover this certificate; ", caFile) + fix
+	}
+	return fix
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -216,29 +252,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func loadCA(path string) (*x509.CertPool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tinvest: %s: cannot open CA file: fix the path or unset it: %w", EnvCA, err)
-	}
-	defer f.Close()
-	pem, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("tinvest: %s: cannot read CA file: %w", EnvCA, err)
-	}
-	if len(pem) > maxCAFile {
-		return nil, fmt.Errorf("tinvest: %s: CA file is larger than 1 MiB: point it at a PEM certificate", EnvCA)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("tinvest: %s: no PEM certificate found in the CA file: point it at a PEM file", EnvCA)
-	}
-	return pool, nil
 }
 
 // CheckToken rejects a token that cannot be sent in a header (empty, over
@@ -419,6 +432,10 @@ func (c *Client) once(ctx context.Context, base, rpc, token string, out any) err
 	}
 	start := c.now()
 	resp, err := hc.Do(req)
+	if ce, ok := trust.AsCertificateError(err, "T-Invest API host", req.URL.Host, c.caFix); ok {
+		c.Log.Warn().Str("rpc", rpc).Str("host", req.URL.Host).Str("issuer", ce.Issuer).Str("reason", ce.Reason).Msg("tinvest certificate not trusted")
+		return ce
+	}
 	if err != nil {
 		c.Log.Warn().Str("rpc", rpc).Str("host", req.URL.Host).Err(scrubURLError(err)).Msg("tinvest call failed")
 		return &UpstreamError{RPC: rpc, Reason: networkReason(err, timeout), Err: scrubURLError(err)}

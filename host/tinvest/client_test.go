@@ -3,6 +3,8 @@ package tinvest_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
+	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
 func TestConfigBaseURLs(t *testing.T) {
@@ -52,45 +55,151 @@ func TestConfigBaseURLs(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	t.Setenv(tinvest.EnvProdURL, "http://127.0.0.1:1/prod/rest")
-	t.Setenv(tinvest.EnvSandboxURL, "http://127.0.0.1:1/sandbox/rest")
-	t.Setenv(tinvest.EnvCA, "")
-	c, err := tinvest.NewFromEnv()
-	require.NoError(t, err)
-	require.Equal(t, "http://127.0.0.1:1/prod/rest", c.ProdURL)
-	require.Equal(t, "http://127.0.0.1:1/sandbox/rest", c.SandboxURL)
-	require.Equal(t, 10*time.Second, c.Timeout)
+	home := t.TempDir()
+	t.Setenv("TOKENBRIDGE_HOME", home)
+	tests := []struct {
+		name, prod, sandbox, ca, config string
+		want                            []string // ProdURL, SandboxURL
+		err                             []string
+	}{
+		{name: "defaults", want: []string{tinvest.DefaultProdURL, tinvest.DefaultSandboxURL}},
+		{name: "loopback fake", prod: "http://127.0.0.1:1/prod/rest", sandbox: "http://127.0.0.1:1/sandbox/rest",
+			want: []string{"http://127.0.0.1:1/prod/rest", "http://127.0.0.1:1/sandbox/rest"}},
+		{name: "old bank host", prod: "https://invest-public-api.tinkoff.ru/rest", want: []string{"https://invest-public-api.tinkoff.ru/rest", tinvest.DefaultSandboxURL}},
+		{name: "http to a private address refused by the scheme rule", sandbox: "http://10.0.0.1/rest",
+			config: `{"api_overrides": {"tinvest_sandbox_url": "http://10.0.0.1/rest"}}`, err: []string{tinvest.EnvSandboxURL, "plain http is allowed only"}},
+		{name: "foreign host refused", prod: "https://collector.example/rest",
+			err: []string{tinvest.EnvProdURL, "nor a T-Invest API host", filepath.Join(home, "config.json"), `"tinvest_url"`}},
+		{name: "foreign host allowed by config.json", prod: "https://proxy.example/rest",
+			config: `{"api_overrides": {"tinvest_url": "https://proxy.example/rest"}}`, want: []string{"https://proxy.example/rest", tinvest.DefaultSandboxURL}},
+		{name: "CA for the bank's hosts refused", ca: filepath.Join(home, "ca.pem"), err: []string{tinvest.EnvCA, `"tinvest_ca"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tinvest.EnvProdURL, tc.prod)
+			t.Setenv(tinvest.EnvSandboxURL, tc.sandbox)
+			t.Setenv(tinvest.EnvCA, tc.ca)
+			cfgPath := filepath.Join(home, "config.json")
+			require.NoError(t, os.RemoveAll(cfgPath))
+			if tc.config != "" {
+				require.NoError(t, os.WriteFile(cfgPath, []byte(tc.config), 0o600))
+			}
+			c, err := tinvest.NewFromEnv()
+			if len(tc.err) > 0 {
+				for _, e := range tc.err {
+					require.ErrorContains(t, err, e)
+				}
+				require.Nil(t, c, "a refused override never falls back to another address")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, []string{c.ProdURL, c.SandboxURL})
+			require.Equal(t, 10*time.Second, c.Timeout)
+		})
+	}
+}
 
-	t.Setenv(tinvest.EnvSandboxURL, "http://10.0.0.1/rest")
-	_, err = tinvest.NewFromEnv()
-	require.ErrorContains(t, err, tinvest.EnvSandboxURL)
+// unknownCAServer is a local HTTPS fake whose certificate no pool of ours trusts.
+func unknownCAServer(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	srv := tinvestfake.New(map[string]tinvestfake.Token{tokFull: {}})
+	hs := httptest.NewTLSServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	caPath := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o600))
+	return hs, caPath
 }
 
 func TestCAFile(t *testing.T) {
-	srv := tinvestfake.New(map[string]tinvestfake.Token{tokFull: {}})
-	hs := httptest.NewTLSServer(srv.Handler())
-	defer hs.Close()
-
-	// Without the CA the TLS handshake fails: upstream, never invalid.
-	c, err := tinvest.New(tinvest.Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", Timeout: 2 * time.Second})
+	hs, caPath := unknownCAServer(t)
+	c, err := tinvest.New(tinvest.Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", CAFile: caPath})
 	require.NoError(t, err)
 	v := c.Check(context.Background(), tokFull, time.Time{})
-	require.Equal(t, tinvest.ResultUpstream, v.Result)
+	require.Equal(t, tinvest.ResultFullAccess, v.Result, v.Message)
+	require.Empty(t, v.Code)
 
 	dir := t.TempDir()
-	caPath := filepath.Join(dir, "ca.pem")
-	require.NoError(t, os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o600))
-	c, err = tinvest.New(tinvest.Config{ProdURL: hs.URL + "/prod/rest", SandboxURL: hs.URL + "/sandbox/rest", CAFile: caPath})
-	require.NoError(t, err)
-	v = c.Check(context.Background(), tokFull, time.Time{})
-	require.Equal(t, tinvest.ResultFullAccess, v.Result, v.Message)
-
 	bad := filepath.Join(dir, "bad.pem")
 	require.NoError(t, os.WriteFile(bad, []byte("not pem"), 0o600))
 	_, err = tinvest.New(tinvest.Config{CAFile: bad})
 	require.ErrorContains(t, err, "no PEM certificate")
+	require.ErrorContains(t, err, tinvest.EnvCA)
 	_, err = tinvest.New(tinvest.Config{CAFile: filepath.Join(dir, "missing.pem")})
 	require.ErrorContains(t, err, "cannot open CA file")
+}
+
+func TestCertificateError(t *testing.T) {
+	hs, _ := unknownCAServer(t)
+	host := strings.TrimPrefix(hs.URL, "https://")
+	// An extra CA file that holds some other CA.
+	caPath := filepath.Join(t.TempDir(), "other-ca.pem")
+	require.NoError(t, os.WriteFile(caPath, trust.RussianTrustedRootPEM, 0o600))
+	tests := []struct {
+		name string
+		cfg  tinvest.Config
+		want []string
+	}{
+		{name: "unknown CA",
+			cfg:  tinvest.Config{ConfigPath: "/home/u/.config/tokenbridge/config.json"},
+			want: []string{"/home/u/.config/tokenbridge/config.json", `"api_overrides": {"tinvest_ca": "/path/to/ca.pem"}`}},
+		{name: "unknown CA, config path unknown", want: []string{"config.json (`tokenbridge doctor` shows where)"}},
+		{name: "extra CA file that does not cover it", cfg: tinvest.Config{CAFile: caPath},
+			want: []string{"the extra CA file " + caPath + " does not cover this certificate"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.ProdURL, cfg.SandboxURL, cfg.Timeout = hs.URL+"/prod/rest", hs.URL+"/sandbox/rest", 2*time.Second
+			c, err := tinvest.New(cfg)
+			require.NoError(t, err)
+
+			_, err = c.GetAccounts(context.Background(), tokFull)
+			require.ErrorIs(t, err, tinvest.ErrCertificate)
+			var ce *trust.CertificateError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, "O=Acme Co", ce.Issuer)
+
+			v := c.Check(context.Background(), tokFull, time.Time{})
+			require.Equal(t, tinvest.ResultUpstream, v.Result, "never invalid")
+			require.Equal(t, tinvest.CodeCertificate, v.Code)
+			for _, w := range append([]string{
+				"could not check the token: the T-Invest API host " + host + " presented a TLS certificate tokenbridge does not trust",
+				"signed by an unknown certificate authority", `issued by "O=Acme Co"`, tinvest.EnvCA,
+			}, tc.want...) {
+				require.Contains(t, v.Message, w)
+			}
+			require.NotContains(t, v.Message, "x509:")
+			require.NotContains(t, v.Message, tokFull)
+		})
+	}
+}
+
+func TestClientTrustPool(t *testing.T) {
+	c, err := tinvest.New(tinvest.Config{})
+	require.NoError(t, err)
+	tr, ok := c.HTTP.Transport.(*http.Transport)
+	require.True(t, ok)
+	require.NotSame(t, http.DefaultTransport, tr)
+	pool := tr.TLSClientConfig.RootCAs
+	require.NotNil(t, pool)
+	sys, err := os.ReadFile("/etc/ssl/certs/ISRG_Root_X1.pem")
+	require.NoError(t, err, "the test machine has Debian's ca-certificates")
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for name, b := range map[string][]byte{"russian root": trust.RussianTrustedRootPEM, "russian sub": trust.RussianTrustedSubPEM, "system root": sys} {
+		blk, _ := pem.Decode(b)
+		require.NotNil(t, blk, name)
+		cert, err := x509.ParseCertificate(blk.Bytes)
+		require.NoError(t, err, name)
+		// A self-signed root verifies only when it is in the pool.
+		_, err = cert.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		require.NoError(t, err, name)
+	}
+	require.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	// The process's default transport keeps the system trust only.
+	if cfg := http.DefaultTransport.(*http.Transport).TLSClientConfig; cfg != nil {
+		require.Nil(t, cfg.RootCAs)
+		require.False(t, cfg.InsecureSkipVerify)
+	}
 }
 
 func TestGetInfo(t *testing.T) {

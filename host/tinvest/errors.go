@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
 // T-Invest error numbers (the "description" field of a REST error body).
@@ -33,7 +35,13 @@ var (
 	// ErrBadToken reports a token that cannot be a T-Invest token (empty, too long,
 	// or with characters not allowed in an HTTP header). It is never sent anywhere.
 	ErrBadToken = errors.New("tinvest: malformed token")
+	// ErrCertificate matches a *trust.CertificateError: the API host's TLS certificate
+	// is not trusted (names the host, the issuer presented and how to add a CA).
+	ErrCertificate = trust.ErrCertificate
 )
+
+// CodeCertificate is Verdict.Code (and the native error code) of a certificate failure.
+const CodeCertificate = "certificate"
 
 // APIError is an error answer of the T-Invest REST API:
 // {"code":16,"message":"...","description":"40003"} (description string or number).

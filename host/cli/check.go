@@ -8,9 +8,9 @@ import (
 	"os/signal"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
@@ -38,8 +38,8 @@ Exit codes: 0 every token works, 3 a token is invalid, 1 a token could not be
 checked (or another error), 2 usage error.`, Run: runCheck})
 }
 
-// checkTimeout bounds the check of one token.
-const checkTimeout = 60 * time.Second
+// checkTimeout bounds the check of one token (the same budget as `validate`).
+const checkTimeout = limits.ValidateTimeout
 
 type checkEntry struct {
 	Ref   string       `json:"ref"`

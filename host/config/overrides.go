@@ -168,6 +168,25 @@ func resolveURL(env, cfg, setting, key, configPath string) (o Override, ok bool)
 	return o, true
 }
 
+// CAFix says how to trust another CA for the API hosts, naming the exact setting.
+// configPath may be empty; caFile is the extra CA file in use, if any; envToo adds that
+// the environment variable alone serves a loopback test server (T-Invest only).
+func CAFix(configPath, caFile string, envToo bool) string {
+	if configPath == "" {
+		configPath = "config.json (`tokenbridge doctor` shows where)"
+	}
+	var b strings.Builder
+	if caFile != "" {
+		fmt.Fprintf(&b, "the extra CA file %s does not cover this certificate; ", caFile)
+	}
+	fmt.Fprintf(&b, "if your network inspects TLS (a company proxy or an antivirus), save its CA certificate as a PEM file and name it in %s as \"api_overrides\": {\"tinvest_ca\": \"/path/to/ca.pem\"}", configPath)
+	if envToo {
+		fmt.Fprintf(&b, " (%s=/path/to/ca.pem alone is accepted only for a loopback test server)", EnvTInvestCA)
+	}
+	b.WriteString("; otherwise someone may be intercepting the connection: try another network, and update tokenbridge if the bank changed its certificate chain")
+	return b.String()
+}
+
 func urlHost(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {

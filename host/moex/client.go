@@ -3,6 +3,7 @@ package moex
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,9 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
 // tokenResult is a token response with absolute expiry times.
@@ -22,14 +26,69 @@ type tokenResult struct {
 }
 
 // newHTTPClient returns the client for token requests: bounded in time, and it never follows a
-// redirect (a redirected POST would carry the credentials to another URL).
+// redirect (a redirected POST would carry the credentials to another URL). It trusts the
+// system roots plus the Russian Trusted Root CA (package trust, this client only), plus the
+// CA file config.json names in "api_overrides"."tinvest_ca" (an environment-only CA is for
+// T-Invest loopback fakes and never reaches MOEX). An unreadable CA file fails every
+// request with its cause and fix.
 func newHTTPClient() *http.Client {
 	return &http.Client{
-		Timeout: 30 * time.Second,
+		Transport: newTransport(),
+		Timeout:   30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+func newTransport() http.RoundTripper {
+	// A broken config.json is reported by doctor; MOEX then trusts the built-in pool only.
+	s, _ := config.LoadAPI()
+	if !s.CAInConfig {
+		return certTransport{next: trust.Transport(trust.Pool()), fix: config.CAFix(s.ConfigPath, "", false)}
+	}
+	pool, err := trust.PoolWithFile(s.TInvestCA, s.ConfigPath+" api_overrides.tinvest_ca")
+	if err != nil {
+		return failingTransport{&Error{Code: CodeCertificate, Msg: "MOEX client: " + err.Error(), Err: err}}
+	}
+	return certTransport{next: trust.Transport(pool), fix: config.CAFix(s.ConfigPath, s.TInvestCA, false)}
+}
+
+// certTransport turns a TLS certificate failure into a *Error with code certificate naming
+// the host, the issuer presented and how to trust another CA.
+type certTransport struct {
+	next http.RoundTripper
+	fix  string
+}
+
+func (t certTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if ce, ok := trust.AsCertificateError(err, "MOEX token endpoint", req.URL.Host, t.fix); ok {
+		return nil, &Error{Code: CodeCertificate, Msg: ce.Error(), Err: ce}
+	}
+	return resp, err
+}
+
+// failingTransport answers every request with err (a broken CA setting): never a silent
+// fall-back to another trust.
+type failingTransport struct{ err error }
+
+func (t failingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	return nil, t.err
+}
+
+// requestError classifies a failed token request: an *Error from our transports (an untrusted
+// certificate, a broken CA setting; http.Client wraps it in a *url.Error) as is, the rest
+// through classify.
+func requestError(err error, p *Profile, grant string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return classify(err, p, grant)
 }
 
 func authStyle(p *Profile) oauth2.AuthStyle {
@@ -76,7 +135,7 @@ func fullGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, p
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	tok, err := cc.Token(ctx)
 	if err != nil {
-		return nil, classify(err, p, grant)
+		return nil, requestError(err, p, grant)
 	}
 	return toResult(tok, now), nil
 }
@@ -92,7 +151,7 @@ func refreshGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret
 	// An empty access token makes the source refresh at once.
 	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh}).Token()
 	if err != nil {
-		return nil, classify(err, p, "refresh_token")
+		return nil, requestError(err, p, "refresh_token")
 	}
 	return toResult(tok, now), nil
 }

@@ -21,6 +21,7 @@ const (
 	CodeNoCredentials  = "no_credentials"  // a needed secret is missing from the keyring
 	CodeUnreachable    = "unreachable"     // network error, timeout
 	CodeUpstream       = "upstream"        // any other answer from the token endpoint
+	CodeCertificate    = "certificate"     // the endpoint's TLS certificate is not trusted
 )
 
 // Error is a failure with a code and a message that names the cause and the fix.

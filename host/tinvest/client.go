@@ -42,6 +42,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/trust"
 )
 
@@ -62,7 +63,7 @@ const (
 	contractPrefix = "/tinkoff.public.invest.api.contract.v1."
 
 	// MaxTokenLen bounds a token; real ones are under 100 characters.
-	MaxTokenLen = 512
+	MaxTokenLen = limits.MaxTokenLen
 	// MaxBody bounds a response body.
 	MaxBody = 1 << 20
 )
@@ -177,7 +178,7 @@ func New(cfg Config) (*Client, error) {
 		Sleep:           sleepCtx,
 		Now:             time.Now,
 		Log:             zerolog.Nop(),
-		caFix:           CAFix(cfg.ConfigPath, cfg.CAFile),
+		caFix:           config.CAFix(cfg.ConfigPath, cfg.CAFile, true),
 	}, nil
 }
 
@@ -188,20 +189,6 @@ func clientPool(caFile string) (*x509.CertPool, error) {
 		return trust.Pool(), nil
 	}
 	return trust.PoolWithFile(caFile, "tinvest: "+EnvCA)
-}
-
-// CAFix says how to trust another CA for the API hosts (the exact settings). configPath
-// may be empty; caFile is the extra CA file in use, if any. The MOEX client uses it too.
-func CAFix(configPath, caFile string) string {
-	if configPath == "" {
-		configPath = "config.json (`tokenbridge doctor` shows where)"
-	}
-	fix := fmt.Sprintf("if your network inspects TLS (a company proxy or an antivirus), save its CA certificate as a PEM file and name it in %s as \"api_overrides\": {\"tinvest_ca\": \"/path/to/ca.pem\"} (%s=/path/to/ca.pem alone is accepted only for a loopback test server); otherwise someone may be intercepting the connection: try another network, and update tokenbridge if the bank changed its certificate chain",
-		configPath, EnvCA)
-	if caFile != "" {
-		fix = fmt.Sprintf("the extra CA file %s does not cover this certificate; ", caFile) + fix
-	}
-	return fix
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -1,14 +1,16 @@
 package cli
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() {
-	Register(&Command{Name: "add", Summary: "store a token read from stdin or a no-echo prompt", Usage: `
-Usage: tokenbridge add [--label L] [--provider tinvest|generic] [--kind K]
+var addCmd = &Command{Name: "add", Summary: "store a token read from stdin or a no-echo prompt", Usage: `
+Usage: tokenbridge add [--label LABEL] [--provider tinvest|generic] [--kind KIND]
 
 Stores a token in the OS keyring. The secret is read from a no-echo prompt when
 stdin is a terminal, else from the first line of stdin — never from the command
@@ -17,21 +19,24 @@ line, where other users and shell history could see it:
   tokenbridge add --label robot < token.txt      (then delete token.txt)
   wl-paste | tokenbridge add --label robot
 
-Storing a token that is already stored updates its label and kind instead.`, Run: runAdd})
-}
+Storing a token that is already stored updates its label and kind instead.`,
+	Flags: func(fs *flag.FlagSet) Action {
+		in := vault.StoreInput{}
+		fs.StringVar(&in.Label, "label", "", "a name for the token (default: provider, kind and date)")
+		fs.StringVar(&in.Provider, "provider", vault.ProviderTInvest, "`PROVIDER`: tinvest (T-Invest API token) or generic (any one-line secret)")
+		fs.StringVar(&in.Kind, "kind", vault.KindUnknown, "full_access, readonly, sandbox or unknown (tokenbridge check finds out)")
+		return func(env *Env, args []string) int { return runAdd(env, in, args) }
+	}}
 
-func runAdd(env *Env, args []string) int {
-	fs := env.Flags(commands["add"])
-	label := fs.String("label", "", "a name for the token (default: provider, kind and date)")
-	provider := fs.String("provider", vault.ProviderTInvest, "tinvest (T-Invest API token) or generic (any one-line secret)")
-	kind := fs.String("kind", vault.KindUnknown, "full_access, readonly, sandbox or unknown (`tokenbridge check` finds out)")
-	if code, done := env.Parse(fs, args); done {
-		return code
-	}
-	if fs.NArg() > 0 {
+func runAdd(env *Env, in vault.StoreInput, args []string) int {
+	if len(args) > 0 {
 		return env.Errorf("add takes no arguments: the secret is read from stdin or a prompt, never argv")
 	}
-	secret, err := ReadSecret(env, "Token (input hidden): ")
+	secret, err := ReadSecret(env, "Token (input hidden)")
+	secret = strings.TrimSpace(secret)
+	if errors.Is(err, errNoInput) || (err == nil && secret == "") {
+		err = errors.New("no secret given: pipe it on stdin (e.g. `pbpaste | tokenbridge add`) or run in a terminal to be prompted")
+	}
 	if err != nil {
 		return env.Fail(err)
 	}
@@ -39,7 +44,8 @@ func runAdd(env *Env, args []string) int {
 	if err != nil {
 		return env.Fail(err)
 	}
-	tok, created, err := v.Store(vault.StoreInput{Provider: *provider, Secret: secret, Label: *label, Kind: *kind})
+	in.Secret = secret
+	tok, created, err := v.Store(in)
 	if err != nil {
 		return env.Fail(err)
 	}

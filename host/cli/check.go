@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,8 +16,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() {
-	Register(&Command{Name: "check", Summary: "validate T-Invest tokens against the broker's API (read-only)", Usage: `
+var checkCmd = &Command{Name: "check", Summary: "validate T-Invest tokens against the broker's API (read-only)", Interspersed: true, Usage: `
 Usage: tokenbridge check [ID|LABEL ...] [--all] [--json]
 
 Checks stored T-Invest tokens with read-only calls of the T-Invest API
@@ -35,8 +35,12 @@ https://sandbox-invest-public-api.tbank.ru, or TOKENBRIDGE_TINVEST_URL and
 TOKENBRIDGE_TINVEST_SANDBOX_URL when set); nothing else is contacted.
 
 Exit codes: 0 every token works, 3 a token is invalid, 1 a token could not be
-checked (or another error), 2 usage error.`, Run: runCheck})
-}
+checked (or another error), 2 usage error.`,
+	Flags: func(fs *flag.FlagSet) Action {
+		all := fs.Bool("all", false, "check every stored T-Invest token")
+		asJSON := fs.Bool("json", false, `print JSON: an array of {"ref", "token"} or {"ref", "error"}`)
+		return func(env *Env, refs []string) int { return runCheck(env, refs, *all, *asJSON) }
+	}}
 
 // checkTimeout bounds the check of one token (the same budget as `validate`).
 const checkTimeout = limits.ValidateTimeout
@@ -47,18 +51,9 @@ type checkEntry struct {
 	Error string       `json:"error,omitempty"`
 }
 
-func runCheck(env *Env, args []string) int {
-	c := commands["check"]
-	fs := env.Flags(c)
-	all := fs.Bool("all", false, "check every stored T-Invest token")
-	asJSON := fs.Bool("json", false, `print JSON: an array of {"ref", "token"} or {"ref", "error"}`)
-	if code, done := env.Parse(fs, flagsFirst(args)); done {
-		return code
-	}
-	refs := fs.Args()
-	if *all && len(refs) > 0 {
-		fmt.Fprintln(env.Stderr, "tokenbridge: give token IDs or --all, not both")
-		return ExitUsage
+func runCheck(env *Env, refs []string, all, asJSON bool) int {
+	if all && len(refs) > 0 {
+		return env.Usagef("give token IDs or --all, not both")
 	}
 	v, err := env.Vault()
 	if err != nil {
@@ -73,7 +68,7 @@ func runCheck(env *Env, args []string) int {
 			refs = append(refs, t.ID)
 		}
 		if len(refs) == 0 {
-			if *asJSON {
+			if asJSON {
 				fmt.Fprintln(env.Stdout, "[]")
 			} else {
 				fmt.Fprintln(env.Stdout, "no T-Invest tokens stored (issue one on the bank's page with the extension installed, or `tokenbridge add`)")
@@ -111,7 +106,7 @@ func runCheck(env *Env, args []string) int {
 		}
 	}
 
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(entries); err != nil {
@@ -176,26 +171,4 @@ func accountsSummary(accs []index.Account) string {
 		names = append(names, n)
 	}
 	return fmt.Sprintf("%d: %s", len(accs), strings.Join(names, ", "))
-}
-
-// flagsFirst moves flags ahead of positional arguments so `check ID --json`
-// works like `check --json ID` (check's flags take no values). Everything after
-// "--" stays positional.
-func flagsFirst(args []string) []string {
-	var flags, pos []string
-	for i, a := range args {
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if strings.HasPrefix(a, "-") && a != "-" {
-			flags = append(flags, a)
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	if len(pos) == 0 {
-		return flags
-	}
-	return append(append(flags, "--"), pos...)
 }

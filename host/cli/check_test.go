@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -170,8 +171,24 @@ func newCheckFixtureKeepEnv(t *testing.T, f *checkFixture) *checkFixture {
 	return f
 }
 
-func TestFlagsFirst(t *testing.T) {
-	require.Equal(t, []string{"--json", "--", "a", "b"}, flagsFirst([]string{"a", "--json", "b"}))
-	require.Equal(t, []string{"--all"}, flagsFirst([]string{"--all"}))
-	require.Equal(t, []string{"--", "a", "-b"}, flagsFirst([]string{"a", "--", "-b"}))
+func TestParseArgsInterspersed(t *testing.T) {
+	tests := []struct {
+		args      []string
+		pos       []string
+		json, all bool
+	}{
+		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true, false},
+		{[]string{"--all"}, nil, false, true},
+		{[]string{"a", "--", "-b"}, []string{"a", "-b"}, false, false},
+		{[]string{"--json", "--", "--all"}, []string{"--all"}, true, false},
+	}
+	for _, tc := range tests {
+		fs := flag.NewFlagSet("check", flag.ContinueOnError)
+		asJSON, all := fs.Bool("json", false, ""), fs.Bool("all", false, "")
+		pos, err := parseArgs(fs, tc.args, true)
+		require.NoError(t, err, tc.args)
+		require.Equal(t, tc.pos, pos, tc.args)
+		require.Equal(t, tc.json, *asJSON, tc.args)
+		require.Equal(t, tc.all, *all, tc.args)
+	}
 }

@@ -1,51 +1,291 @@
-// Package cli is tokenbridge's command line: a tiny registry of commands,
-// one file per command, each with its own --help.
+// Package cli is tokenbridge's command line, the only place that parses argv, prints usage,
+// prompts for secrets and picks exit codes. One command table (commands), one dispatcher (Run),
+// one file per command; the commands call plain functions of vault, install and moex that take
+// options and return data and errors.
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/install"
 	"github.com/tokenbridge/tokenbridge/host/logging"
-	"github.com/tokenbridge/tokenbridge/host/native"
+	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/redact"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-// Exit codes shared by every command.
+// Exit codes: the one table of the command line.
 const (
-	ExitOK      = 0 // success
-	ExitFailure = 1 // the command failed or found problems
-	ExitUsage   = 2 // wrong arguments
-	ExitInvalid = 3 // `check`: a token is invalid
+	ExitOK        = 0   // success
+	ExitFailure   = 1   // the command failed or found problems
+	ExitUsage     = 2   // wrong arguments
+	ExitInvalid   = 3   // `check`: a token is invalid
+	ExitCannotRun = 127 // `exec`: the command cannot be started (else exec returns its own code)
 )
 
-// Command is one CLI command.
+// Action runs a command with its positional arguments, after its flags are parsed, and returns
+// the exit code.
+type Action func(env *Env, args []string) int
+
+// Command is one entry of the command table: a command, or a group of subcommands (moex).
 type Command struct {
 	Name    string
-	Usage   string // full help text, printed by --help
-	Summary string // one line for the command list
-	Run     func(env *Env, args []string) int
+	Aliases []string
+	// Summary is the command's line in its parent's --help; empty when the parent's Usage
+	// describes its subcommands itself.
+	Summary string
+	// Usage is the synopsis and description printed by --help, before the options.
+	Usage string
+	// Flags declares the command's flags on fs and returns the action that reads them.
+	// Nil for a group.
+	Flags func(fs *flag.FlagSet) Action
+	// Sub are a group's subcommands.
+	Sub []*Command
+	// Interspersed lets flags follow positional arguments (`check ID --json`); a help flag
+	// anywhere before "--" then shows the help.
+	Interspersed bool
+	// MinArgs and MaxArgs bound the positional arguments; ArgName names them in "missing …".
+	// MaxArgs is AnyArgs (the default: the action checks) or NoArgs or a positive bound.
+	MinArgs, MaxArgs int
+	ArgName          string
+	// Refuse are flag names refused before parsing, without echoing their value: secrets
+	// never come from the command line.
+	Refuse []string
 }
 
-var commands = map[string]*Command{}
+// Bounds for Command.MaxArgs.
+const (
+	AnyArgs = 0  // any number: the action checks
+	NoArgs  = -1 // flags only
+)
 
-// Register adds a command; it panics on a duplicate (a programming error).
-func Register(c *Command) {
-	if _, dup := commands[c.Name]; dup {
-		panic("cli: duplicate command " + c.Name)
+// commands is the command table of `tokenbridge`, in the order --help lists it.
+var commands = []*Command{addCmd, checkCmd, doctorCmd, execCmd, installCmd, listCmd, moexCmd, rmCmd, uninstallCmd, versionCmd}
+
+// program is the name every message starts with.
+const program = "tokenbridge"
+
+var root = &Command{Name: program, Usage: mainUsage, Sub: commands}
+
+const mainUsage = `tokenbridge — keeps broker and exchange API tokens in the OS keyring and hands them to
+the browser extension, scripts and robots.
+
+Usage: tokenbridge <command> [options]     (tokenbridge <command> --help for details)
+
+Started by a browser (argv "chrome-extension://<id>/", or a manifest path and a Firefox
+extension ID) it is the native-messaging host; any other invocation is this CLI.
+
+Exit codes: 0 ok, 1 failure or problems found, 2 usage error, 3 (check) a token is invalid;
+exec returns the command's own exit code (127 if it cannot be started).`
+
+// Run dispatches a CLI invocation (argv without the program name) and returns the exit code.
+func Run(env *Env, args []string) int {
+	defer env.Close()
+	return dispatch(env, root, root.Name, args)
+}
+
+func dispatch(env *Env, c *Command, path string, args []string) int {
+	env.path = path
+	if c.Sub == nil {
+		return runLeaf(env, c, args)
 	}
-	commands[c.Name] = c
+	if len(args) == 0 {
+		printHelp(env.Stdout, c)
+		return ExitUsage
+	}
+	if args[0] == "help" || isHelpFlag(args[0]) {
+		// `help moex add` is `moex add --help`; an unknown name shows the group's help.
+		for _, a := range args[1:] {
+			s := c.lookup(a)
+			if s == nil {
+				break
+			}
+			c = s
+		}
+		printHelp(env.Stdout, c)
+		return ExitOK
+	}
+	s := c.lookup(args[0])
+	if s == nil {
+		return env.Usagef("unknown command %q", clip(args[0]))
+	}
+	return dispatch(env, s, path+" "+s.Name, args[1:])
+}
+
+func runLeaf(env *Env, c *Command, args []string) int {
+	fs := flag.NewFlagSet(env.path, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	action := c.Flags(fs)
+	if c.Interspersed && wantsHelp(args) {
+		printHelp(env.Stdout, c)
+		return ExitOK
+	}
+	if f := refused(c.Refuse, args); f != "" {
+		return env.Usagef("secrets are never taken from the command line (other users and shell history can see it): drop --%s and enter it at the prompt or on stdin", f)
+	}
+	pos, err := parseArgs(fs, args, c.Interspersed)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(env.Stdout, c)
+		return ExitOK
+	case err != nil:
+		return env.Usagef("%v", err)
+	case len(pos) < c.MinArgs:
+		return env.Usagef("missing %s", c.ArgName)
+	case c.MaxArgs == NoArgs && len(pos) > 0:
+		return env.Usagef("unexpected argument %q", clip(pos[0]))
+	case c.MaxArgs > 0 && len(pos) > c.MaxArgs:
+		return env.Usagef("unexpected argument %q", clip(pos[c.MaxArgs]))
+	}
+	return action(env, pos)
+}
+
+func (c *Command) lookup(name string) *Command {
+	for _, s := range c.Sub {
+		if s.Name == name {
+			return s
+		}
+		for _, a := range s.Aliases {
+			if a == name {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// noFlags is Command.Flags of a command without flags.
+func noFlags(a Action) func(*flag.FlagSet) Action {
+	return func(*flag.FlagSet) Action { return a }
+}
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// wantsHelp reports a help flag before "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelpFlag(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// refused returns the first flag before "--" whose name is in names.
+func refused(names, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		for _, r := range names {
+			if n == r {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// parseArgs parses flags and returns the positional arguments. Interspersed, flags may
+// follow positional arguments; everything after "--" stays positional.
+func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, error) {
+	if !interspersed {
+		err := fs.Parse(args)
+		return fs.Args(), err
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); len(rest) == 0 || (n > 0 && args[n-1] == "--") {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printHelp prints a command's --help: its usage, a group's command list, a command's options.
+func printHelp(w io.Writer, c *Command) {
+	fmt.Fprintln(w, strings.TrimSpace(c.Usage))
+	listed := false
+	for _, s := range c.Sub {
+		if s.Summary == "" {
+			continue
+		}
+		if !listed {
+			fmt.Fprintln(w, "\nCommands:")
+			listed = true
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", s.Name, s.Summary)
+	}
+	if c.Flags == nil {
+		return
+	}
+	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+	c.Flags(fs)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nOptions:")
+	fs.VisitAll(func(f *flag.Flag) {
+		// A `quoted` word of the usage is the value's placeholder, else the flag's name in capitals.
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+			if !strings.Contains(f.Usage, "`") {
+				name = strings.ToUpper(f.Name)
+			}
+			line += " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintln(w, line)
+		for _, l := range strings.Split(usage, "\n") {
+			fmt.Fprintln(w, "      "+l)
+		}
+	})
+}
+
+// clip makes a user-given string safe to echo: at most 40 bytes, cut on a rune boundary,
+// control characters replaced.
+func clip(s string) string {
+	if n := 40; len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // Env is what a command may use. Tests fill Stdin/Stdout/Stderr and may
@@ -56,9 +296,11 @@ type Env struct {
 	// Secrets, when set, replaces the OS keyring (tests).
 	Secrets secretstore.Store
 
-	help   func()
+	path   string // the running command, "tokenbridge moex token"
+	lines  *bufio.Reader
 	dirs   *config.Dirs
 	vault  *vault.Vault
+	moex   *moex.Manager
 	log    *zerolog.Logger
 	closer io.Closer
 }
@@ -107,6 +349,18 @@ func (e *Env) Vault() (*vault.Vault, error) {
 	return e.vault, nil
 }
 
+// Moex returns the MOEX profile manager.
+func (e *Env) Moex() (*moex.Manager, error) {
+	if e.moex == nil {
+		d, err := e.Dirs()
+		if err != nil {
+			return nil, err
+		}
+		e.moex = moex.New(d, e.Store(), e.Log())
+	}
+	return e.moex, nil
+}
+
 // Log returns the logger (the same redacted file as the host's).
 func (e *Env) Log() zerolog.Logger {
 	if e.log == nil {
@@ -126,103 +380,31 @@ func (e *Env) Close() {
 	}
 }
 
-// Errorf prints "tokenbridge: <message>" on stderr, redacted, and returns
-// ExitFailure.
+func (e *Env) name() string {
+	if e.path == "" {
+		return program
+	}
+	return e.path
+}
+
+// Errorf prints "tokenbridge CMD: <message>" on stderr, redacted, and returns ExitFailure.
 func (e *Env) Errorf(format string, args ...any) int {
-	fmt.Fprintln(e.Stderr, "tokenbridge: "+redact.String(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(e.Stderr, e.name()+": "+redact.String(fmt.Sprintf(format, args...)))
 	return ExitFailure
 }
 
-// Fail prints err (whose text already names cause and fix) and returns
-// ExitFailure.
+// Usagef prints a usage error and where to find the usage, and returns ExitUsage.
+func (e *Env) Usagef(format string, args ...any) int {
+	e.Errorf(format, args...)
+	fmt.Fprintf(e.Stderr, "Run `%s --help` for usage.\n", e.name())
+	return ExitUsage
+}
+
+// Fail prints err (whose text already names cause and fix) and returns its exit code:
+// ExitUsage for a bad argument (install.ErrUsage, moex.CodeInvalid), else ExitFailure.
 func (e *Env) Fail(err error) int {
+	if errors.Is(err, install.ErrUsage) || moex.ErrorCode(err) == moex.CodeInvalid {
+		return e.Usagef("%v", err)
+	}
 	return e.Errorf("%v", err)
-}
-
-// Flags returns a FlagSet for a command that prints the command's usage on
-// --help and on errors.
-func (e *Env) Flags(c *Command) *flag.FlagSet {
-	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), strings.TrimSpace(c.Usage))
-		fmt.Fprintln(fs.Output(), "\nOptions:")
-		fs.PrintDefaults()
-	}
-	e.help = func() { fs.SetOutput(e.Stdout) }
-	return fs
-}
-
-// Parse parses args; done is true when the command should return code
-// right away (help shown, on stdout, or a usage error, on stderr).
-func (e *Env) Parse(fs *flag.FlagSet, args []string) (code int, done bool) {
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "-help" || a == "--help" {
-			e.help()
-		}
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, true
-		}
-		return ExitUsage, true
-	}
-	return 0, false
-}
-
-const mainUsage = `tokenbridge — keeps broker and exchange API tokens in the OS keyring and hands them to
-the browser extension, scripts and robots.
-
-Usage: tokenbridge <command> [options]     (tokenbridge <command> --help for details)
-
-Started by a browser (argv "chrome-extension://<id>/", or a manifest path and a Firefox
-extension ID) it is the native-messaging host; any other invocation is this CLI.
-
-Exit codes: 0 ok, 1 failure or problems found, 2 usage error, 3 (check) a token is invalid;
-exec returns the command's own exit code.`
-
-// Run dispatches a CLI invocation and returns the exit code.
-func Run(env *Env, args []string) int {
-	defer env.Close()
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				fmt.Fprintln(env.Stdout, strings.TrimSpace(c.Usage))
-				return ExitOK
-			}
-		}
-		printHelp(env.Stdout)
-		if len(args) == 0 {
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintf(env.Stdout, "tokenbridge %s (protocol %d)\n", native.Version, native.ProtocolVersion)
-		return ExitOK
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(env.Stderr, "tokenbridge: unknown command %q\n\n", args[0])
-		printHelp(env.Stderr)
-		return ExitUsage
-	}
-	return c.Run(env, args[1:])
-}
-
-func printHelp(w io.Writer) {
-	fmt.Fprintln(w, mainUsage)
-	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
-	}
-	fmt.Fprintf(w, "  %-10s %s\n", "version", "print the version")
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -10,8 +11,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-func init() {
-	Register(&Command{Name: "doctor", Summary: "check manifests, keyring and index; repair what it can", Usage: `
+var doctorCmd = &Command{Name: "doctor", Summary: "check manifests, keyring and index; repair what it can", Usage: `
 Usage: tokenbridge doctor [--check] [--force]
 
 Checks, and prints as a table:
@@ -25,18 +25,20 @@ Checks, and prints as a table:
     It refuses, without --force, what could lose metadata: dropping most tokens at
     once (a different keyring session?) or rebuilding an index from a keyring that
     cannot list its items (macOS).
-Exit code: 0 when everything is fine (or was repaired), 1 when a problem remains.`, Run: runDoctor})
-}
+Exit code: 0 when everything is fine (or was repaired), 1 when a problem remains.`,
+	Flags: func(fs *flag.FlagSet) Action {
+		var opts vault.DoctorOptions
+		checkOnly := fs.Bool("check", false, "only report, repair nothing")
+		fs.BoolVar(&opts.Force, "force", false, "also repairs that may lose metadata (see above)")
+		return func(env *Env, _ []string) int {
+			opts.Repair = !*checkOnly
+			return runDoctor(env, opts)
+		}
+	}}
 
 type row struct{ area, subject, status, detail string }
 
-func runDoctor(env *Env, args []string) int {
-	fs := env.Flags(commands["doctor"])
-	checkOnly := fs.Bool("check", false, "only report, repair nothing")
-	force := fs.Bool("force", false, "also repairs that may lose metadata (see above)")
-	if code, done := env.Parse(fs, args); done {
-		return code
-	}
+func runDoctor(env *Env, opts vault.DoctorOptions) int {
 	var rows []row
 	bad := 0
 	add := func(area, subject string, ok bool, detail string) {
@@ -86,7 +88,7 @@ func runDoctor(env *Env, args []string) int {
 	if kerr == nil {
 		v, err := env.Vault()
 		if err == nil {
-			problems, derr := v.Doctor(vault.DoctorOptions{Repair: !*checkOnly, Force: *force})
+			problems, derr := v.Doctor(opts)
 			real := 0
 			for _, p := range problems {
 				detail := p.Problem + " → " + p.Fix

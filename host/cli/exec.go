@@ -1,23 +1,21 @@
 package cli
 
 import (
+	"context"
 	"errors"
-	"fmt"
+	"flag"
 	"os"
 	"os/exec"
 	"os/signal"
 	"regexp"
 	"strings"
-)
 
-// MoexAccessToken returns a fresh MOEX access token for a profile. The MOEX
-// command file sets it; exec --moex uses it.
-var MoexAccessToken func(env *Env, name string) (string, error)
+	"github.com/tokenbridge/tokenbridge/host/moex"
+)
 
 var envNameRe = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
 
-func init() {
-	Register(&Command{Name: "exec", Summary: "run a command with a token in its environment only", Usage: `
+var execCmd = &Command{Name: "exec", Summary: "run a command with a token in its environment only", Usage: `
 Usage: tokenbridge exec --token ID|LABEL [--env INVEST_TOKEN] -- CMD [ARGS...]
        tokenbridge exec --moex NAME [--env MOEX_ACCESS_TOKEN] -- CMD [ARGS...]
 
@@ -25,64 +23,41 @@ Runs CMD with the secret in one environment variable and nowhere else: not in
 argv, not in a file. With --moex the variable holds a fresh MOEX access token
 (refreshed if needed). Exit code: CMD's own, 127 if CMD cannot be started.
 
-  tokenbridge exec --token robot -- python3 robot.py`, Run: runExec})
-}
+  tokenbridge exec --token robot -- python3 robot.py`,
+	Flags: func(fs *flag.FlagSet) Action {
+		var o execOptions
+		fs.StringVar(&o.ref, "token", "", "`ID|LABEL` of the token (see tokenbridge list)")
+		fs.StringVar(&o.moex, "moex", "", "MOEX profile `NAME` (see tokenbridge moex list)")
+		fs.StringVar(&o.name, "env", "", "environment variable `NAME` (default INVEST_TOKEN, or MOEX_ACCESS_TOKEN with --moex)")
+		return func(env *Env, argv []string) int { return runExec(env, o, argv) }
+	}}
 
-func runExec(env *Env, args []string) int {
-	fs := env.Flags(commands["exec"])
-	ref := fs.String("token", "", "id or label of the token (see `tokenbridge list`)")
-	moexName := fs.String("moex", "", "MOEX profile name (see `tokenbridge moex list`)")
-	name := fs.String("env", "", "environment variable name (default INVEST_TOKEN, or MOEX_ACCESS_TOKEN with --moex)")
-	if code, done := env.Parse(fs, args); done {
-		return code
+type execOptions struct{ ref, moex, name string }
+
+func runExec(env *Env, o execOptions, argv []string) int {
+	if len(argv) == 0 || (o.ref == "") == (o.moex == "") {
+		return env.Usagef("give exactly one of --token or --moex, then -- CMD [ARGS...]")
 	}
-	argv := fs.Args()
-	if len(argv) == 0 || (*ref == "") == (*moexName == "") {
-		fmt.Fprintln(env.Stderr, "tokenbridge exec: give exactly one of --token or --moex, then -- CMD [ARGS...]")
-		fs.Usage()
-		return ExitUsage
-	}
-	if *name == "" {
-		*name = "INVEST_TOKEN"
-		if *moexName != "" {
-			*name = "MOEX_ACCESS_TOKEN"
+	if o.name == "" {
+		o.name = "INVEST_TOKEN"
+		if o.moex != "" {
+			o.name = "MOEX_ACCESS_TOKEN"
 		}
 	}
-	if !envNameRe.MatchString(*name) {
-		return env.Errorf("--env %q: use an upper-case variable name like INVEST_TOKEN", *name)
+	if !envNameRe.MatchString(o.name) {
+		return env.Errorf("--env %q: use an upper-case variable name like INVEST_TOKEN", o.name)
 	}
-	var secret string
-	if *moexName != "" {
-		if MoexAccessToken == nil {
-			return env.Errorf("this build has no MOEX support")
-		}
-		s, err := MoexAccessToken(env, *moexName)
-		if err != nil {
-			return env.Fail(err)
-		}
-		secret = s
-	} else {
-		v, err := env.Vault()
-		if err != nil {
-			return env.Fail(err)
-		}
-		t, err := v.Find(*ref)
-		if err != nil {
-			return env.Fail(err)
-		}
-		s, _, err := v.Secret(t.ID)
-		if err != nil {
-			return env.Fail(err)
-		}
-		secret = s
+	secret, err := execSecret(env, o)
+	if err != nil {
+		return env.Fail(err)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = env.Stdin, env.Stdout, env.Stderr
-	cmd.Env = append(withoutVar(os.Environ(), *name), *name+"="+secret)
+	cmd.Env = append(withoutVar(os.Environ(), o.name), o.name+"="+secret)
 	// The child shares the terminal and gets ^C itself; tokenbridge waits.
 	signal.Ignore(os.Interrupt)
 	defer signal.Reset(os.Interrupt)
-	err := cmd.Run()
+	err = cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
@@ -94,8 +69,33 @@ func runExec(env *Env, args []string) int {
 		return ExitFailure
 	default:
 		env.Errorf("cannot run %q: %v", argv[0], err)
-		return 127
+		return ExitCannotRun
 	}
+}
+
+// execSecret is the token's secret, or a fresh MOEX access token (as `moex token NAME`).
+func execSecret(env *Env, o execOptions) (string, error) {
+	if o.moex != "" {
+		m, err := env.Moex()
+		if err != nil {
+			return "", err
+		}
+		tok, err := m.Token(context.Background(), o.moex, moex.TokenOptions{})
+		if err != nil {
+			return "", err
+		}
+		return tok.AccessToken, nil
+	}
+	v, err := env.Vault()
+	if err != nil {
+		return "", err
+	}
+	t, err := v.Find(o.ref)
+	if err != nil {
+		return "", err
+	}
+	s, _, err := v.Secret(t.ID)
+	return s, err
 }
 
 func withoutVar(environ []string, name string) []string {

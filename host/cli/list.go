@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -10,35 +11,27 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/index"
 )
 
-func init() {
-	Register(&Command{Name: "list", Summary: "list stored tokens (metadata only, never secrets)", Usage: `
-Usage: tokenbridge list [--provider P] [--json]
+var listCmd = &Command{Name: "list", Summary: "list stored tokens (metadata only, never secrets)", MaxArgs: NoArgs, Usage: `
+Usage: tokenbridge list [--provider PROVIDER] [--json]
 
 Lists stored tokens: id, label, provider, kind, masked value, validation, uses.
-Secrets are never printed.`, Run: runList})
-}
+Secrets are never printed.`,
+	Flags: func(fs *flag.FlagSet) Action {
+		asJSON := fs.Bool("json", false, "print JSON (an array of token objects, as in host/PROTOCOL.md)")
+		provider := fs.String("provider", "", "only this provider's tokens (tinvest, generic)")
+		return func(env *Env, _ []string) int { return runList(env, *provider, *asJSON) }
+	}}
 
-func runList(env *Env, args []string) int {
-	c := commands["list"]
-	fs := env.Flags(c)
-	asJSON := fs.Bool("json", false, "print JSON (an array of token objects, as in host/PROTOCOL.md)")
-	provider := fs.String("provider", "", "only this provider's tokens (tinvest, generic)")
-	if code, done := env.Parse(fs, args); done {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return ExitUsage
-	}
+func runList(env *Env, provider string, asJSON bool) int {
 	v, err := env.Vault()
 	if err != nil {
 		return env.Fail(err)
 	}
-	toks, err := v.List(*provider)
+	toks, err := v.List(provider)
 	if err != nil {
 		return env.Fail(err)
 	}
-	if *asJSON {
+	if asJSON {
 		if toks == nil {
 			toks = []index.Token{}
 		}

@@ -2,29 +2,19 @@ package cli
 
 import "fmt"
 
-func init() {
-	Register(&Command{Name: "rm", Summary: "delete a token from the keyring and the index", Usage: `
+var rmCmd = &Command{Name: "rm", Summary: "delete a token from the keyring and the index", MinArgs: 1, ArgName: "ID|LABEL", Usage: `
 Usage: tokenbridge rm ID|LABEL...
 
 Deletes tokens from the OS keyring and their metadata. This does not revoke the
-token at the broker: revoke it at https://id.tbank.ru/account.`, Run: runRm})
-}
+token at the broker: revoke it at https://id.tbank.ru/account.`, Flags: noFlags(runRm)}
 
-func runRm(env *Env, args []string) int {
-	fs := env.Flags(commands["rm"])
-	if code, done := env.Parse(fs, args); done {
-		return code
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return ExitUsage
-	}
+func runRm(env *Env, refs []string) int {
 	v, err := env.Vault()
 	if err != nil {
 		return env.Fail(err)
 	}
 	code := ExitOK
-	for _, ref := range fs.Args() {
+	for _, ref := range refs {
 		t, err := v.Find(ref)
 		if err == nil {
 			err = v.Delete(t.ID)

@@ -54,3 +54,14 @@ func (e Env) addExtensionIDs(ids []string) error {
 	}
 	return nil
 }
+
+// AllowedExtensions lists the extensions the manifests allow: the Chromium origins, then the
+// Firefox IDs, built-in ones first, then the ones saved in config.json.
+func (e Env) AllowedExtensions() ([]string, error) {
+	saved, err := e.loadExtensionIDs()
+	if err != nil {
+		return nil, err
+	}
+	origins, gecko := splitIDs(saved)
+	return append(origins, gecko...), nil
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
+	"github.com/tokenbridge/tokenbridge/host/trust"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
@@ -19,7 +20,10 @@ const (
 	CodeKeyringUnavailable = "keyring_unavailable"
 	CodeKeyringLocked      = "keyring_locked"
 	CodeKeyringTimeout     = "keyring_timeout"
-	CodeInternal           = "internal"
+	// CodeCertificate: an API host's TLS certificate is not trusted (or the extra CA
+	// file is unusable); the message names the host, the issuer and how to add a CA.
+	CodeCertificate = "certificate"
+	CodeInternal    = "internal"
 )
 
 // Error is an error with a protocol code.
@@ -53,6 +57,8 @@ func codeFor(err error) *Error {
 		return &Error{CodeNotFound, err.Error()}
 	case errors.Is(err, vault.ErrInvalid):
 		return &Error{CodeBadRequest, err.Error()}
+	case errors.Is(err, trust.ErrCertificate):
+		return &Error{CodeCertificate, err.Error()}
 	}
 	return &Error{CodeInternal, "host error: " + err.Error() + " (see the log: tokenbridge doctor prints its path)"}
 }

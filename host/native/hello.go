@@ -3,11 +3,13 @@ package native
 import (
 	"context"
 	"errors"
+	"os"
 
+	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
-// hello reports versions and whether the keyring answers.
+// hello reports versions, whether the keyring answers, and the active API overrides.
 func hello(_ context.Context, env *Env, req *Request) (Result, error) {
 	if err := req.Bind(&struct{}{}); err != nil {
 		return nil, err
@@ -26,5 +28,20 @@ func hello(_ context.Context, env *Env, req *Request) (Result, error) {
 			status = "unavailable"
 		}
 	}
-	return Result{"protocol": ProtocolVersion, "version": Version, "keyring": status, "keyring_message": msg}, nil
+	return Result{"protocol": ProtocolVersion, "version": Version, "keyring": status, "keyring_message": msg,
+		"overrides": activeOverrides(env)}, nil
+}
+
+// activeOverrides lists the API overrides in effect (environment and config.json), refused
+// ones included: every one must be visible to the user. Never null.
+func activeOverrides(env *Env) []config.Override {
+	c := env.Config
+	if c == nil {
+		c = &config.Config{}
+	}
+	s, _ := c.ResolveAPI(os.Getenv, env.ConfigPath) // a refused override is listed with its reason
+	if s.Overrides == nil {
+		return []config.Override{}
+	}
+	return s.Overrides
 }

@@ -77,6 +77,8 @@ func moexError(err error) error {
 		return Errorf(CodeMoexAuth, "%s", err.Error())
 	case moex.CodeUnreachable, moex.CodeUpstream:
 		return Errorf(CodeUpstream, "%s", err.Error())
+	case moex.CodeCertificate:
+		return Errorf(CodeCertificate, "%s", err.Error())
 	}
 	return codeFor(err)
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
 const (
@@ -147,7 +148,7 @@ func (c *Config) FillAllowed(provider, origin string) bool {
 // it in canonical form. Anything with a path, query, user info or another
 // scheme is rejected.
 func NormalizeOrigin(s string) (string, bool) {
-	if len(s) > 200 {
+	if len(s) > limits.MaxOrigin {
 		return "", false
 	}
 	u, err := url.Parse(s)

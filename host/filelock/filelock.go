@@ -8,12 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
-// DefaultWait bounds how long Lock waits for another process. Index
-// updates take milliseconds and a MOEX token refresh at most a network
-// timeout, so a longer wait means a wedged process.
-const DefaultWait = 60 * time.Second
+// DefaultWait bounds how long Lock waits for another process
+// (limits.LockWait).
+const DefaultWait = limits.LockWait
 
 // ErrTimeout means another process held the lock for too long.
 var ErrTimeout = errors.New("timed out waiting for a lock")

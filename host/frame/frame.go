@@ -7,15 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
+// Frame caps (host/limits).
 const (
-	// MaxIncoming caps the length of a frame the host accepts. Requests are
-	// small (the largest is a token to store), so 64 KiB is plenty and an
-	// untrusted length prefix can never size a large allocation.
-	MaxIncoming = 64 << 10
-	// MaxOutgoing is the browsers' limit for host → browser messages.
-	MaxOutgoing = 1 << 20
+	// MaxIncoming caps the length of a frame the host accepts (64 KiB).
+	MaxIncoming = limits.MaxFrameIn
+	// MaxOutgoing is the browsers' limit for host → browser messages (1 MiB).
+	MaxOutgoing = limits.MaxFrameOut
 )
 
 var (

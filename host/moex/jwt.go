@@ -6,9 +6,11 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
-const maxJWT = 64 << 10
+const maxJWT = limits.MaxJWT
 
 // Claims are the decoded payload of a JWT. They are NOT verified: nobody checked the signature,
 // so they describe what the token says about itself, for display only.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
 // Environments.
@@ -42,14 +44,14 @@ const (
 	LegacyProductionTokenURL = "https://api.moex.com/auth/oauth/v2/token"
 )
 
-// Limits on profile fields.
+// Limits on profile fields (host/limits).
 const (
-	maxClientID = 200
-	maxUsername = 200
-	maxScope    = 500
-	maxURL      = 2048
-	maxSecret   = 4096
-	maxOTP      = 64
+	maxClientID = limits.MaxMoexClientID
+	maxUsername = limits.MaxMoexUsername
+	maxScope    = limits.MaxMoexScope
+	maxURL      = limits.MaxMoexURL
+	maxSecret   = limits.MaxSecret
+	maxOTP      = limits.MaxMoexOTP
 )
 
 // Profile is one MOEX account setting plus the non-secret metadata of its cached tokens

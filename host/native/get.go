@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
@@ -37,8 +38,8 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 		if p.Origin == "" {
 			return nil, missing("origin")
 		}
-		if len(p.Origin) > 200 {
-			return nil, Errorf(CodeBadRequest, "origin longer than 200 characters")
+		if len(p.Origin) > limits.MaxOrigin {
+			return nil, Errorf(CodeBadRequest, "origin longer than %d characters", limits.MaxOrigin)
 		}
 		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
 			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")

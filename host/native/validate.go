@@ -2,15 +2,11 @@ package native
 
 import (
 	"context"
-	"time"
 
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
-
-// validateTimeout bounds one validate command: per-call timeouts, rate-limit
-// waits and the fresh-token retries all fit inside it.
-const validateTimeout = 60 * time.Second
 
 // newTInvestChecker builds the T-Invest checker from the environment
 // (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL, TOKENBRIDGE_TINVEST_CA);
@@ -44,7 +40,7 @@ func validate(ctx context.Context, env *Env, req *Request) (Result, error) {
 	if err != nil {
 		return nil, Errorf(CodeInternal, "T-Invest settings: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, validateTimeout)
+	ctx, cancel := context.WithTimeout(ctx, limits.ValidateTimeout)
 	defer cancel()
 	tok, err := env.Vault.Validate(ctx, p.TokenID, checker)
 	if err != nil {

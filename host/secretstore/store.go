@@ -12,14 +12,16 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
 // Service is the keyring service name every item is stored under.
 const Service = "tokenbridge"
 
-// MaxSecret bounds a single secret (after joining chunks). MOEX JWT pairs are
-// 2–3 KB; T-Invest tokens under 100 bytes.
-const MaxSecret = 16 << 10
+// MaxSecret bounds a single secret (after joining chunks): 16 KiB, see
+// limits.MaxKeyringValue.
+const MaxSecret = limits.MaxKeyringValue
 
 // Store keeps secrets by key.
 type Store interface {

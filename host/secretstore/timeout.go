@@ -3,10 +3,12 @@ package secretstore
 import (
 	"fmt"
 	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
-// DefaultTimeout bounds every single keyring call.
-const DefaultTimeout = 5 * time.Second
+// DefaultTimeout bounds every single keyring call (limits.KeyringTimeout).
+const DefaultTimeout = limits.KeyringTimeout
 
 type timeoutStore struct {
 	next    Store

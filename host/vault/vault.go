@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
@@ -36,17 +37,13 @@ const (
 	KindUnknown    = "unknown"
 )
 
-// Limits on caller-supplied fields.
+// Limits on caller-supplied fields and on the index (host/limits).
 const (
-	MaxLabel  = 100
-	MaxSecret = 4096
-	MaxUses   = 20
-	// MaxTokens bounds the index so that a `list` answer (with up to
-	// MaxAccounts accounts and MaxUses uses per token) always fits the
-	// browsers' 1 MiB message limit.
-	MaxTokens = 64
-	// MaxAccounts bounds the accounts kept per token.
-	MaxAccounts = 20
+	MaxLabel    = limits.MaxLabel
+	MaxSecret   = limits.MaxSecret
+	MaxUses     = limits.MaxUses
+	MaxTokens   = limits.MaxTokens
+	MaxAccounts = limits.MaxAccounts
 )
 
 var (
@@ -136,7 +133,7 @@ func CheckKind(k string) error {
 func CheckSecret(provider, s string) error {
 	switch provider {
 	case ProviderTInvest:
-		if len(s) > 512 || !tinvestRe.MatchString(s) {
+		if len(s) > limits.MaxTokenLen || !tinvestRe.MatchString(s) {
 			return fmt.Errorf("%w: not a T-Invest token (expected \"t.\" followed by at least 60 letters, digits, _ or -; masked forms with … or * are not tokens)", ErrInvalid)
 		}
 	case ProviderGeneric:

@@ -2,41 +2,29 @@
 // https://www.logos-up.com/profile* (top frame only): fills the best T-Invest token into the token
 // field of the «Подключение портфеля» block once «Тинькофф» is chosen. Never when «Другой брокер» is
 // chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
+// The state and the decisions are in lib/fill-flow.js; this file holds the observers and the wiring.
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
   'use strict';
-  const CANDIDATES_MAX_AGE_MS = 30000; // prefetched token metadata is reused for this long
-  const FAST_MS = 3000;                // immediate scans after a trusted action in the block
+  const flow = TB.fillFlow;
 
   /**
-   * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?, onRequest(fn)?,
+   * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?,
    *       debounceMs?, pollMs?, isTrusted(ev)?}. Returns a controller for tests.
    */
   function start(env) {
     const d = env.doc;
     const view = d.defaultView;
     const send = env.send;
-    let hint = null;              // last broker choice the USER clicked inside the block (trusted clicks only)
-    let armed = false;            // a trusted user action happened inside the block (page scripts cannot set it)
-    let filled = null;            // {field, tokenId, digest, label}
-    let autoTried = new WeakSet(); // fields we already tried to fill automatically
-    let recorded = false;
-    let busy = false;
-    let box = null;
-    let stopped = false;
-    let ready = false;            // settings read
-
     const trusted = TB.core.trustedRule(env); // only real user actions count
+    let st = flow.initial();
+    const autoTried = new WeakSet(); // fields we already tried to fill automatically
+    let stopped = false;
+    let ready = false; // settings read
+    let box = null;
     const ui = () => (box = box || TB.ui.createBox(d, 'fill', { isTrusted: trusted }));
-
-    function showError(err) {
-      const code = String((err && err.code) || 'unknown').replace(/[^a-z_]/g, '');
-      let pair;
-      if (code === 'host_missing') pair = ['Программа tokenbridge не установлена: выполните ./scripts/install.sh (или tokenbridge install).', 'The tokenbridge host is not installed: run ./scripts/install.sh (or tokenbridge install).'];
-      else if (code === 'host_forbidden') pair = ['Программа tokenbridge не разрешает это расширение: выполните tokenbridge install --extension-id ' + (env.extensionId || '<id>'), 'Extension ID not allowed: run tokenbridge install --extension-id ' + (env.extensionId || '<id>')];
-      else if (code === 'keyring_locked') pair = ['Связка ключей заблокирована: разблокируйте её («Пароли и ключи» / Seahorse).', 'The keyring is locked: unlock it (Seahorse «Passwords and Keys»).'];
-      else pair = TB.strings.tr('fill_error', [String((err && err.message) || code).slice(0, 200)]);
-      ui().set('error:' + code, [pair], 'err');
-    }
+    const show = (v) => ui().set(v.status, v.lines, v.tone, v.compact);
+    const showError = (err) => show(flow.errorView(err));
+    const failed = (e) => ({ ok: false, error: { code: 'extension_error', detail: String(e && e.message) } });
 
     // The candidate list (metadata only, never secrets) is fetched as soon as the block is seen, so
     // the fill itself needs only the one `get` round-trip (target: field shown → filled ≤ 100 ms).
@@ -44,7 +32,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
     function prefetch(maxAgeMs) {
       if (cands && Date.now() - cands.at <= maxAgeMs) return cands.promise;
       const p = Promise.resolve(send({ type: 'tb:fill-candidates' })).then((r) => {
-        if (!r || !r.ok) throw (r && r.error) || { code: 'unknown', message: 'no answer' };
+        if (!r || !r.ok) throw TB.errors.fromReply(r);
         return TB.fill.pickBestToken(r.tokens);
       });
       const entry = { at: Date.now(), promise: p };
@@ -52,32 +40,21 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       p.catch(() => { if (cands === entry) cands = null; });
       return p;
     }
-    function candidates() { return prefetch(CANDIDATES_MAX_AGE_MS); }
-
-    /** Re-check everything right before writing: block, chosen broker, field inside the block. */
-    function currentTarget() {
-      const block = TB.fill.findBlock(d);
-      if (!block) return { why: 'no_block' };
-      const state = TB.fill.brokerState(block, hint);
-      if (state !== 'tinkoff') return { why: state === 'other' ? 'other_broker' : 'not_chosen', block, state };
-      const field = TB.fill.findTokenField(block);
-      if (!field) return { why: 'no_field', block, state };
-      return { block, field, state };
-    }
+    const candidates = () => prefetch(st.policy.candidatesMaxAgeMs);
 
     async function fillWith(tokenId, pick) {
-      if (busy) return { ok: false, status: 'busy' };
-      busy = true;
+      if (st.busy) return { ok: false, status: 'busy' };
+      st.busy = true;
       try {
         let r;
-        try { r = await send({ type: 'tb:fill-secret', token_id: tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
-        if (!r || !r.ok || typeof r.secret !== 'string') { showError(r && r.error); return { ok: false, status: 'error', error: r && r.error }; }
-        const tgt = currentTarget();
-        if (!tgt.field || !TB.token.isTokenShape(r.secret)) { ui().set('aborted:' + (tgt.why || 'shape'), [TB.strings.tr('fill_error', [tgt.why || 'shape'])], 'warn'); return { ok: false, status: tgt.why }; }
+        try { r = await send({ type: 'tb:fill-secret', token_id: tokenId }); } catch (e) { r = failed(e); }
+        const tgt = flow.target(d, st);
+        const use = flow.secretUsable(r, tgt);
+        if (!use.ok && use.status === 'error') { showError((r && r.error) || {}); return { ok: false, status: 'error', error: r && r.error }; }
+        if (!use.ok) { show(flow.abortedView(use.status)); return { ok: false, status: tgt.why }; }
         const dg = await TB.token.digest(r.secret);
         TB.fill.setNativeValue(tgt.field, r.secret);
-        const lbl = (r.token && r.token.label) || tokenId;
-        filled = { field: tgt.field, tokenId, digest: dg, label: lbl, lastOurs: true };
+        st.filled = { field: tgt.field, tokenId, digest: dg, label: (r.token && r.token.label) || tokenId, lastOurs: true };
         renderFilled(pick);
         if (settings().autoconnect) {
           const btn = TB.fill.findConnectButton(tgt.block);
@@ -86,30 +63,29 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         schedule();
         return { ok: true, status: 'filled' };
       } finally {
-        busy = false;
+        st.busy = false;
       }
     }
 
     function renderFilled(pick) {
-      const masked = '';
-      ui().set('filled', [TB.strings.tr('fill_filled', [filled.label + masked])], 'ok');
-      if (pick && pick.choices && pick.choices.length > 1) {
-        ui().addLines(TB.strings.tr('fill_choose'));
-        for (const t of pick.choices) {
-          const b = ui().button((t.label || t.id) + (t.masked ? ' ' + t.masked : ''), () => fillWith(t.id, pick), t.id !== filled.tokenId);
-          b.setAttribute('data-token-id', t.id);
-        }
+      show(flow.filledView(st.filled));
+      const others = flow.choices(pick);
+      if (!others.length) return;
+      ui().addLine(TB.strings.t('box_fill_choose'));
+      for (const t of others) {
+        const b = ui().button((t.label || t.id) + (t.masked ? ' ' + t.masked : ''), () => fillWith(t.id, pick), t.id !== st.filled.tokenId);
+        b.setAttribute('data-token-id', t.id);
       }
     }
 
-    let autoFills = 0;
     async function autoFill(field) {
       autoTried.add(field);
-      // A page that keeps re-creating an empty field must not make us fetch the secret forever.
-      if (++autoFills > 3) { showOffer('offer-fill'); return; }
+      const c = flow.countAutoFill(st);
+      st = c.st;
+      if (!c.allowed) { showOffer('offer-fill'); return; }
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return; }
-      if (!pick.best) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.fill.noTokenReason(pick)], 'warn'); return; }
+      if (!pick.best) { show(flow.noTokenView(pick)); return; }
       const r = await fillWith(pick.best.id, pick);
       if (r && r.error && r.error.code === 'not_found') {
         // The prefetched list was stale (token deleted meanwhile): ask again once.
@@ -121,93 +97,96 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
     async function chooseTinkoffAndFill(tokenId) {
       const block = TB.fill.findBlock(d);
       if (!block) return { ok: false, status: 'no_block' };
-      const state = TB.fill.brokerState(block, hint);
+      const state = TB.fill.brokerState(block, st.hint);
       if (state === 'other') return { ok: false, status: 'other_broker' };
       if (state !== 'tinkoff') {
         const lbl = TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF)[0];
         if (!lbl) return { ok: false, status: 'no_choice' };
         TB.dom.clickableFor(lbl).click();
-        hint = 'tinkoff';
+        st.hint = 'tinkoff';
       }
       // Wait (≤3 s) for the field to open.
-      for (let i = 0; i < 30 && !currentTarget().field; i++) await new Promise((r) => setTimeout(r, 100));
-      const tgt = currentTarget();
+      for (let i = 0; i < 30 && !flow.target(d, st).field; i++) await new Promise((r) => setTimeout(r, 100));
+      const tgt = flow.target(d, st);
       if (!tgt.field) return { ok: false, status: tgt.why };
       autoTried.add(tgt.field);
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return { ok: false, status: 'error' }; }
       const id = tokenId || (pick.best && pick.best.id);
-      if (!id) { ui().set(pick.total ? 'none:all_skipped' : 'none:empty', [TB.fill.noTokenReason(pick)], 'warn'); return { ok: false, status: 'none' }; }
+      if (!id) { show(flow.noTokenView(pick)); return { ok: false, status: 'none' }; }
       return fillWith(id, pick);
     }
 
     /** One-click button: choose «Тинькофф» if needed and fill ('offer'), or just fill ('offer-fill'). */
     function showOffer(kind) {
-      const b = ui();
-      const st = kind || 'offer';
-      if (b.host.getAttribute('data-tokenbridge-status') === st) return;
-      b.set(st, [], 'info', true);
-      b.button(TB.strings.tr(st === 'offer' ? 'fill_offer' : 'fill_offer_fill').join(' / '), () => { armed = true; chooseTinkoffAndFill(null); });
+      if (box && box.host.getAttribute('data-tokenbridge-status') === kind) return;
+      const v = flow.offerView(kind);
+      show(v);
+      ui().button(v.button, () => { st.armed = true; chooseTinkoffAndFill(null); });
     }
 
     /**
      * «Портфель подключен» counts only when it appears INSIDE the block and the field still holds the
      * token we filled (digest): a page cannot make us record a use for a token it swapped out.
      */
-    async function connectedWithOurToken() {
-      const block = TB.fill.findBlock(d);
-      if (!block || !block.roots.some((r) => TB.fill.isConnected(r))) return false;
-      const f = filled && filled.field;
-      if (!f) return false;
+    async function connectedWithOurToken(block) {
+      const f = st.filled && st.filled.field;
+      if (!block || !f || !block.roots.some((r) => TB.fill.isConnected(r))) return false;
       // Pages often replace the form by the success message: then the value at the last click counts.
-      if (!f.isConnected) return filled.lastOurs === true;
+      if (!f.isConnected) return st.filled.lastOurs === true;
       if (typeof f.value !== 'string' || !f.value) return false;
-      return (await TB.token.digest(f.value)) === filled.digest;
+      return (await TB.token.digest(f.value)) === st.filled.digest;
     }
 
     async function recordUse() {
-      if (recorded || !filled) return;
-      recorded = true;
+      st.recorded = true;
       let r;
-      try { r = await send({ type: 'tb:record-use', token_id: filled.tokenId }); } catch (e) { r = { ok: false, error: { code: 'extension_error', message: String(e && e.message) } }; }
-      if (r && r.ok) ui().set('connected', [TB.strings.tr('fill_connected')], 'ok');
-      else showError(r && r.error);
+      try { r = await send({ type: 'tb:record-use', token_id: st.filled.tokenId }); } catch (e) { r = failed(e); }
+      if (r && r.ok) show(flow.connectedView());
+      else showError((r && r.error) || {});
+    }
+
+    /** Read the page into the snapshot decide() needs. */
+    async function snapshot() {
+      const block = TB.fill.findBlock(d);
+      const snap = { block, connectedOurs: st.filled && !st.recorded ? await connectedWithOurToken(block) : false };
+      if (!block) return snap;
+      snap.state = TB.fill.brokerState(block, st.hint);
+      if (snap.state === 'tinkoff') {
+        snap.field = TB.fill.findTokenField(block);
+        snap.fieldValue = snap.field ? snap.field.value : '';
+        snap.tried = !!snap.field && autoTried.has(snap.field);
+      } else if (snap.state !== 'other') {
+        snap.offerable = TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF).length > 0;
+      }
+      return snap;
     }
 
     async function scanNow() {
-      if (stopped || busy || !ready) return; // never act on the defaults before the user's settings are read
-      if (filled && !recorded && await connectedWithOurToken()) { recordUse(); return; }
-      const block = TB.fill.findBlock(d);
-      if (!block) return;
-      if (!cands) prefetch(CANDIDATES_MAX_AGE_MS).catch(() => {}); // errors are shown when a fill needs it
-      const state = TB.fill.brokerState(block, hint);
-      if (state === 'other') {
-        // The user switched to another broker after we filled: take our token back out of the field.
-        if (filled && filled.field.isConnected && filled.field.value) {
-          const dg = await TB.token.digest(filled.field.value);
-          if (dg === filled.digest) TB.fill.setNativeValue(filled.field, '');
+      if (stopped || st.busy || !ready) return; // never act on the defaults before the user's settings are read
+      const snap = await snapshot();
+      if (snap.block && !cands && !snap.connectedOurs) prefetch(st.policy.candidatesMaxAgeMs).catch(() => {}); // errors are shown when a fill needs it
+      const next = flow.decide(st, snap, settings());
+      switch (next.act) {
+        case 'record': return recordUse();
+        case 'clear_ours': {
+          // The user switched to another broker after we filled: take our token back out of the field.
+          const f = st.filled;
+          if (f && f.field.isConnected && f.field.value && (await TB.token.digest(f.field.value)) === f.digest) TB.fill.setNativeValue(f.field, '');
+          if (box && box.host.getAttribute('data-tokenbridge-status') !== 'other') box.set('other', [], 'info'), box.hide();
+          return undefined;
         }
-        if (box && box.host.getAttribute('data-tokenbridge-status') !== 'other') box.set('other', [], 'info'), box.hide();
-        return;
+        case 'autofill': return autoFill(next.field);
+        case 'offer': return showOffer(next.kind);
+        default: return undefined;
       }
-      if (state === 'tinkoff') {
-        const field = TB.fill.findTokenField(block);
-        if (!field || field.value || autoTried.has(field) || recorded) return;
-        // Fill automatically only after the user acted inside the block (a trusted click/key/change):
-        // a page script selecting «Тинькофф» by itself gets a button, not the token.
-        if (settings().autofill && armed) await autoFill(field);
-        else showOffer('offer-fill');
-        return;
-      }
-      if (TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF).length) showOffer();
     }
     // Mutations are batched (150 ms) while idle; for a few seconds after a trusted action inside the
     // block every mutation is handled in the next microtask, so a field that opens is filled at once.
     const slowScan = TB.dom.debounce(() => { scanNow(); }, env.debounceMs == null ? 150 : env.debounceMs);
-    let fastUntil = 0;
     let fastQueued = false;
     function schedule() {
-      if (Date.now() >= fastUntil) { slowScan(); return; }
+      if (Date.now() >= st.fastUntil) { slowScan(); return; }
       if (fastQueued) return;
       fastQueued = true;
       Promise.resolve().then(() => { fastQueued = false; scanNow(); });
@@ -219,25 +198,19 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       attributeFilter: ['checked', 'aria-checked', 'aria-pressed', 'aria-selected', 'hidden', 'style', 'disabled'] });
 
     const onUser = (ev) => {
-      if (ev.type === 'click' && filled && filled.field.isConnected) {
+      const f = st.filled;
+      if (ev.type === 'click' && f && f.field.isConnected) {
         // Snapshot what the field holds when anything is clicked (e.g. «Подключить портфель»).
-        const f = filled;
-        const v = String(f.field.value || '');
-        TB.token.digest(v).then((h) => { if (filled === f) f.lastOurs = h === f.digest; });
+        TB.token.digest(String(f.field.value || '')).then((h) => { if (st.filled === f) f.lastOurs = h === f.digest; });
       }
       if (!trusted(ev)) { schedule(); return; }
       const block = TB.fill.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.fill.inBlock(block, t)) {
-        armed = true;
-        fastUntil = Date.now() + FAST_MS;
+        const near = (labels) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(t.textContent)) ||
+          TB.dom.ancestors(t, 3).some((a) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(a.textContent)));
+        st = flow.userActed(st, Date.now(), ev.type === 'click', near);
         prefetch(2000).catch(() => {}); // refresh the metadata while the page reacts to the click
-        if (ev.type === 'click') {
-          const near = (labels) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(t.textContent)) ||
-            TB.dom.ancestors(t, 3).some((a) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(a.textContent)));
-          if (near(TB.fill.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
-          else if (near(TB.fill.FILL_TEXT.OTHER)) hint = 'other';
-        }
       }
       schedule();
     };
@@ -262,16 +235,16 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       /** Handle a background request (popup "fill into the active Logos tab"). */
       request(msg) {
         if (!msg || msg.type !== 'tb:fill-request' || typeof msg.token_id !== 'string') return Promise.resolve({ ok: false, status: 'bad_request' });
-        armed = true; // the user asked from the toolbar popup
+        st.armed = true; // the user asked from the toolbar popup
         return chooseTinkoffAndFill(msg.token_id);
       },
-      filled: () => filled && { tokenId: filled.tokenId },
+      filled: () => st.filled && { tokenId: st.filled.tokenId },
       box: () => box,
     };
-  };
+  }
 
-  // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call startFill).
-  const started = TB.core.startInExtension('__fillStarted', start);
+  // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call start).
+  const started = TB.core.startInExtension('fill', start);
   if (started) {
     const { api, ctl } = started;
     // Only our own background may ask for a fill (sender.id is set by the browser; no sender.tab means

@@ -89,7 +89,6 @@
       started.add(flag);
       const ctl = start({
         doc: document,
-        extensionId: api.runtime.id,
         send: (msg) => api.runtime.sendMessage(msg),
         getSettings: () => api.storage.local.get('settings').then((r) => r && r.settings),
         onSettings: (fn) => api.storage.onChanged.addListener((ch, area) => {

@@ -172,13 +172,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     return { best: usable[0] || null, choices: full.length > 1 ? full : usable.slice(0, 1), skipped, total: list.length };
   }
 
-  /** Why nothing can be filled, in [ru, en]. */
+  /** Why nothing can be filled (UI language). */
   function noTokenReason(pick) {
-    if (!pick || !pick.total) return TB.strings.tr('fill_none');
-    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.tr('skip_' + r));
-    const ru = TB.strings.tr('fill_all_skipped', [why.map((w) => w[0]).join(', ')])[0];
-    const en = TB.strings.tr('fill_all_skipped', [why.map((w) => w[1]).join(', ')])[1];
-    return [ru, en];
+    if (!pick || !pick.total) return TB.strings.t('box_fill_none');
+    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.t('box_skip_' + r));
+    return TB.strings.t('box_fill_all_skipped', [why.join(', ')]);
   }
   return { findBlock, inBlock, findInBlock, brokerState, findTokenField, findConnectButton, isConnected, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
 });

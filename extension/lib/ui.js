@@ -13,7 +13,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('ui', (TB) => {
     'border:1px solid #c9c9c9;border-left:4px solid #2a7de1;border-radius:8px;box-shadow:0 4px 18px rgba(0,0,0,.18);padding:10px 12px}',
     '.box.ok{border-left-color:#2e9d4f}.box.err{border-left-color:#d33}.box.warn{border-left-color:#e0a100}',
     '.title{font-weight:600;margin:0 0 4px}',
-    '.ru{margin:2px 0}.en{margin:0 0 4px;color:#555;font-size:12px}',
+    '.line{margin:2px 0}',
     'button{font:inherit;margin:4px 6px 0 0;padding:4px 10px;border:1px solid #2a7de1;border-radius:6px;background:#2a7de1;color:#fff;cursor:pointer}',
     'button.sec{background:#fff;color:#2a7de1}',
     '.x{position:absolute;top:4px;right:6px;border:0;background:none;color:#888;padding:0 4px;margin:0;font-size:16px}',
@@ -42,16 +42,12 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('ui', (TB) => {
     const close = d.createElement('button');
     close.className = 'x';
     close.textContent = '×';
-    close.title = TB.strings.tr('close').join(' / ');
+    close.title = TB.strings.t('box_close');
     close.addEventListener('click', (ev) => { if (trusted(ev)) ctl.hide(); });
     const title = d.createElement('div');
     title.className = 'title';
-    let name = '';
-    try {
-      const api = globalThis.browser || globalThis.chrome;
-      name = api && api.i18n && api.i18n.getMessage ? api.i18n.getMessage('extName') : '';
-    } catch (_) { name = ''; }
-    title.textContent = name || 'tokenbridge';
+    const name = TB.strings.t('extName');
+    title.textContent = name === 'extName' ? 'tokenbridge' : name;
     const body = d.createElement('div');
     const actions = d.createElement('div');
     actions.className = 'act';
@@ -60,25 +56,20 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('ui', (TB) => {
 
     const ctl = {
       host,
-      /** Replace the text: lines is a list of [ru, en] pairs. tone: ok | err | warn | info. */
+      /** Replace the text: lines is a list of strings (UI language). tone: ok | err | warn | info. */
       set(status, lines, tone, compact) {
         host.setAttribute('data-tokenbridge-status', status);
         box.className = 'box ' + (tone || '') + (compact ? ' compact' : '');
         body.textContent = '';
-        for (const pair of lines || []) ctl.addLines(pair);
+        for (const line of lines || []) ctl.addLine(line);
         actions.textContent = '';
         ctl.show();
       },
-      addLines(pair) {
-        const ru = d.createElement('div');
-        ru.className = 'ru';
-        ru.setAttribute('lang', 'ru');
-        ru.textContent = pair[0];
-        const en = d.createElement('div');
-        en.className = 'en';
-        en.setAttribute('lang', 'en');
-        en.textContent = pair[1];
-        body.append(ru, en);
+      addLine(text) {
+        const p = d.createElement('div');
+        p.className = 'line';
+        p.textContent = String(text);
+        body.append(p);
       },
       setAttr(name, value) { host.setAttribute('data-tokenbridge-' + name, value); },
       /** Add a button; onClick runs only for trusted (user) clicks. */

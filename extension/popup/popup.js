@@ -37,23 +37,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     n.hidden = !text;
   }
 
-  function errorText(err) {
-    const code = err && err.code;
-    if (code === 'host_missing') return t('hostMissing');
-    if (code === 'host_forbidden') return t('hostForbidden', [api.runtime.id]);
-    if (code === 'keyring_locked') return t('keyringLocked');
-    if (code === 'keyring_unavailable') return t('keyringUnavailable');
-    if (code === 'keyring_timeout') return t('keyringTimeout');
-    if (code === 'moex_auth') return t('errMoexAuth', [String((err && err.message) || '')]);
-    if (code === 'upstream') return t('errUpstream', [String((err && err.message) || '')]);
-    if (code === 'target_denied') return t('errTargetDenied');
-    if (code === 'too_large') return t('errTooLarge');
-    if (code === 'capture_limit') return t('errCaptureLimit');
-    if (code === 'no_logos_tab' || code === 'no_block' || code === 'no_content_script') return t('noLogosTab');
-    if (code === 'other_broker') return t('otherBroker');
-    if (code === 'none') return t('noUsableToken');
-    return t('hostError', [String((err && err.message) || code || '?')]);
-  }
+  /** Every error is shown from the one table (lib/errors.js, _locales err_*). */
+  const errorText = (err) => TB.errors.message(err);
 
   async function loadStatus() {
     const el = $('host');
@@ -65,9 +50,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     }
     el.dataset.state = r.keyring === 'ok' ? 'ok' : 'warn';
     let s = t('hostStatus') + ': ' + t('hostConnected', [String(r.version || '?'), String(r.keyring || '?')]);
-    if (r.keyring === 'locked') s += '\n' + t('keyringLocked');
-    else if (r.keyring === 'timeout') s += '\n' + t('keyringTimeout');
-    else if (r.keyring && r.keyring !== 'ok') s += '\n' + t('keyringUnavailable') + (r.keyring_message ? ' (' + r.keyring_message + ')' : '');
+    // The host reports its keyring state in hello; the advice is the same table entry as for the error.
+    const kr = { locked: 'keyring_locked', timeout: 'keyring_timeout' }[r.keyring] || (r.keyring && r.keyring !== 'ok' ? 'keyring_unavailable' : '');
+    if (kr) s += '\n' + errorText({ code: kr, detail: r.keyring_message || r.keyring });
     el.textContent = s;
     return true;
   }

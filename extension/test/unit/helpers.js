@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const EXT = path.resolve(here, '../..');
 export const FIXTURES = path.join(EXT, 'test/fixtures');
+export const EXT_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
 
 // The fake fixture token (never a real one). Built in pieces so it is not one greppable literal.
 export const FIXTURE_TOKEN = ['t.TBfixtureTokenOnly', 'ForTests_abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456'].join('');
@@ -48,6 +49,9 @@ export function page(fixtureOrHtml, url, opts = {}) {
         return true;
       };
       window.__clip = clip;
+      // The browser's extension API as far as content scripts use it here: i18n only (no runtime.id, so
+      // controllers do not auto-start; tests start them).
+      window.chrome = { i18n: i18n(opts.locale || 'ru') };
       if (opts.mainWorld) window.eval(read('content/tinvest-main.js'));
       if (opts.beforeParse) opts.beforeParse(window);
     },
@@ -62,11 +66,38 @@ export function page(fixtureOrHtml, url, opts = {}) {
  */
 export function load(window, files) {
   for (const f of files) window.eval(read(f));
+  // The extension ID as the browser reports it (error advice names it). Set after loading, so no
+  // controller auto-starts.
+  if (window.chrome && !window.chrome.runtime) window.chrome.runtime = { id: EXT_ID };
   return window.TokenBridge;
 }
 
-export const CAPTURE_LIBS = ['lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/ui.js', 'content/tinvest.js'];
-export const FILL_LIBS = ['lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/fill.js', 'lib/ui.js', 'content/logos.js'];
+// The content scripts' lists, exactly as the manifest has them.
+const MANIFEST = JSON.parse(read('manifest.json'));
+const listFor = (last) => MANIFEST.content_scripts.find((c) => c.js[c.js.length - 1] === last).js;
+export const CAPTURE_LIBS = listFor('content/tinvest.js');
+export const FILL_LIBS = listFor('content/logos.js');
+
+/**
+ * chrome.i18n for one locale of _locales (getMessage with named placeholders and $1.. substitutions,
+ * as the browser does it). The extension's parts speak the browser's UI language through it.
+ */
+export function i18n(locale = 'ru') {
+  const msgs = JSON.parse(read('_locales/' + locale + '/messages.json'));
+  return {
+    getUILanguage: () => locale,
+    getMessage(key, subs) {
+      const e = msgs[key];
+      if (!e) return '';
+      const args = Array.isArray(subs) ? subs : subs == null ? [] : [subs];
+      const ph = e.placeholders || {};
+      return e.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (m, name) => {
+        const p = ph[name.toLowerCase()];
+        return p ? p.content.replace(/\$(\d)/g, (_, n) => String(args[n - 1] ?? '')) : m;
+      });
+    },
+  };
+}
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

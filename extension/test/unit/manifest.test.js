@@ -72,7 +72,7 @@ test('locales: ru and en have the same keys and cover every key the popup uses',
   for (const k of ['kind_full_access', 'kind_readonly', 'kind_sandbox', 'kind_unknown', 'badge_full_access', 'badge_readonly', 'badge_sandbox', 'badge_invalid', 'badge_upstream', 'badge_unchecked']) used.add(k);
   for (const k of used) assert.ok(ru[k] && en[k], 'missing locale key ' + k);
   for (const k of ['extName', 'extDescription']) assert.ok(ru[k] && en[k]);
-  assert.match(ru.hostMissing.message, /\.\/scripts\/install\.sh/);
+  assert.match(ru.err_host_missing.message, /\.\/scripts\/install\.sh/);
 });
 
 test('popup model: expiry = last use + 3 months, warning under 14 days, badges', () => {
@@ -120,7 +120,7 @@ test('only lib/base.js creates the namespace; it is listed first wherever the li
   assert.equal(isolated.length, 2);
   for (const list of isolated.map((c) => c.js).concat([FILL_LIBS, CAPTURE_LIBS])) assert.equal(list[0], 'lib/base.js');
   const popupScripts = [...read('popup/popup.html').matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(popupScripts, ['../lib/base.js', '../lib/popup-model.js', 'popup.js']);
+  assert.deepEqual(popupScripts, ['../lib/base.js', '../lib/errors.js', '../lib/popup-model.js', 'popup.js']);
 });
 
 test('without lib/base.js the other scripts attach nothing, not even to a named element or a writable look-alike', () => {

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
-import { read, until } from './helpers.js';
-
-const RU = JSON.parse(read('_locales/ru/messages.json'));
-function getMessage(key, subs) {
-  const e = RU[key];
-  if (!e) return '';
-  const args = Array.isArray(subs) ? subs : subs == null ? [] : [subs];
-  return e.message.replace(/\$ARG(\d)\$/g, (_, n) => String(args[n - 1] ?? ''));
-}
+import { read, until, i18n } from './helpers.js';
 
 function openPopup(replies) {
   const html = read('popup/popup.html').replace(/<script[^>]*><\/script>/g, '').replace(/<link[^>]*>/, '');
@@ -19,12 +11,10 @@ function openPopup(replies) {
   const stored = {};
   w.chrome = {
     runtime: { id: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj', sendMessage: async (m) => { sent.push(m); return (replies[m.type] || (() => ({ ok: false, error: { code: 'host_missing', message: 'x' } })))(m); } },
-    i18n: { getMessage, getUILanguage: () => 'ru' },
+    i18n: i18n('ru'),
     storage: { local: { get: async () => ({ settings: stored.settings }), set: async (o) => Object.assign(stored, o) } },
   };
-  w.eval(read('lib/base.js'));
-  w.eval(read('lib/popup-model.js'));
-  w.eval(read('popup/popup.js'));
+  for (const m of read('popup/popup.html').matchAll(/<script src="\.\.\/([^"]+)"|<script src="([^"]+)"/g)) w.eval(read(m[1] || 'popup/' + m[2]));
   return { w, d: w.document, sent, stored };
 }
 
@@ -71,9 +61,9 @@ test('popup: host missing names ./scripts/install.sh in the tokenbridge folder a
   assert.match(s, /bin\/tokenbridge doctor/);
 });
 
-for (const [keyring, re] of [['locked', /заблокирована/], ['unavailable', /недоступна/], ['timeout', /не ответила за 5 с/]]) {
+for (const [keyring, re] of [['locked', /заблокирована/], ['unavailable', /недоступна/], ['timeout', /не ответила вовремя \(keyring did not answer within 5s\)/]]) {
   test(`popup: keyring ${keyring} is shown with its fix`, async () => {
-    const { d } = openPopup({ 'tb:hello': () => ({ ok: true, version: '1', keyring }), 'tb:list': () => ({ ok: true, tokens: [] }), 'tb:moex-list': () => ({ ok: true, profiles: [] }) });
+    const { d } = openPopup({ 'tb:hello': () => ({ ok: true, version: '1', keyring, keyring_message: keyring === 'timeout' ? 'keyring did not answer within 5s' : '' }), 'tb:list': () => ({ ok: true, tokens: [] }), 'tb:moex-list': () => ({ ok: true, profiles: [] }) });
     await until(() => d.getElementById('host').dataset.state === 'warn', 2000, 'warn status');
     assert.match(d.getElementById('host').textContent, re);
   });
@@ -151,8 +141,8 @@ test('popup: MOEX labels and status come from the locale; copy asks the backgrou
 });
 
 test('popup: other host codes have readable messages', async () => {
-  for (const [code, re] of [['target_denied', /logos-up\.com/], ['too_large', /один токен/], ['keyring_timeout', /5 с/]]) {
-    const { d } = ready({ 'tb:copy': () => ({ ok: false, error: { code, message: 'x' } }) });
+  for (const [code, re] of [['target_denied', /logos-up\.com/], ['too_large', /один токен/], ['keyring_timeout', /не ответила вовремя \(keyring did not answer within 5s\)/]]) {
+    const { d } = ready({ 'tb:copy': () => ({ ok: false, error: { code, message: code === 'keyring_timeout' ? 'keyring did not answer within 5s' : 'x' } }) });
     await until(() => d.querySelector('[data-token-id="tok_1"]'), 2000, 'row');
     btn(d.querySelector('[data-token-id="tok_1"]'), 'Копировать').click();
     await until(() => !d.getElementById('notice').hidden, 2000, 'notice');

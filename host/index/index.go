@@ -61,6 +61,9 @@ type Validation struct {
 	CheckedAt time.Time `json:"checked_at"`
 	Message   string    `json:"message,omitempty"`
 	Accounts  []Account `json:"accounts,omitempty"`
+	// Code refines an "upstream" result: "certificate" when the API host's TLS
+	// certificate is not trusted.
+	Code string `json:"code,omitempty"`
 }
 
 // Account is one broker account a token reaches.

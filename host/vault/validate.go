@@ -50,6 +50,7 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 		Result:    string(verdict.Result),
 		CheckedAt: checkedAt.UTC(),
 		Message:   verdict.Message,
+		Code:      verdict.Code,
 	}
 	for i, a := range verdict.Accounts {
 		if i == MaxAccounts {

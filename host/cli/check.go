@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -23,7 +22,9 @@ Checks stored T-Invest tokens with read-only calls of the T-Invest API
 (UsersService/GetAccounts on production, SandboxService/GetSandboxAccounts on the
 sandbox): nothing is created, opened or changed. Each token is classified as
 full_access, readonly, sandbox, invalid (expired or revoked), or upstream (could not
-check: network or server trouble). The verdict, the accounts the token reaches and
+check: network or server trouble; "upstream (certificate)" when the API host's TLS
+certificate is not trusted: the message names the host, the issuer and how to add a
+CA in config.json's "api_overrides"). The verdict, the accounts the token reaches and
 the time are saved in the token's metadata; the kind follows the verdict, and a
 working token's "last used" date moves (the broker keeps a token alive three months
 from its last use).
@@ -32,7 +33,10 @@ With no ID and no --all every T-Invest token is checked.
 
 The token goes only to the T-Invest hosts (https://invest-public-api.tbank.ru and
 https://sandbox-invest-public-api.tbank.ru, or TOKENBRIDGE_TINVEST_URL and
-TOKENBRIDGE_TINVEST_SANDBOX_URL when set); nothing else is contacted.
+TOKENBRIDGE_TINVEST_SANDBOX_URL when set); nothing else is contacted. Those
+overrides are accepted only for a loopback address (127.0.0.1, ::1) or the bank's own
+hosts; any other address only when config.json names the same URL in
+"api_overrides" (tinvest_url, tinvest_sandbox_url); otherwise check refuses to run.
 
 Exit codes: 0 every token works, 3 a token is invalid, 1 a token could not be
 checked (or another error), 2 usage error.`,
@@ -107,10 +111,8 @@ func runCheck(env *Env, refs []string, all, asJSON bool) int {
 	}
 
 	if asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(entries); err != nil {
-			return env.Fail(err)
+		if printJSON(env, entries) != ExitOK {
+			return ExitFailure
 		}
 		return code
 	}
@@ -122,7 +124,11 @@ func runCheck(env *Env, refs []string, all, asJSON bool) int {
 			continue
 		}
 		val := e.Token.Validation
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Token.ID, e.Token.Label, val.Result, accountsSummary(val.Accounts), val.Message)
+		result := val.Result
+		if val.Code != "" {
+			result += " (" + val.Code + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Token.ID, e.Token.Label, result, accountsSummary(val.Accounts), val.Message)
 	}
 	if err := tw.Flush(); err != nil {
 		return env.Fail(err)

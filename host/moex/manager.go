@@ -77,6 +77,23 @@ func (m *Manager) lock(name string) (func(), error) {
 	}, nil
 }
 
+// lockExisting checks the name, takes the profile's lock and makes sure the
+// profile exists; the caller releases the lock with the returned function.
+func (m *Manager) lockExisting(name string) (func(), error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	unlock, err := m.lock(name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := getProfile(m.Profiles, name); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
 // getSecret returns "" for a missing item.
 func (m *Manager) getSecret(key string) (string, error) {
 	v, err := m.Secrets.Get(key)

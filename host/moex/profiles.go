@@ -106,17 +106,11 @@ func (m *Manager) putOrDelete(key, v string) error {
 
 // Remove deletes the profile and all its keyring items.
 func (m *Manager) Remove(name string) error {
-	if err := ValidateName(name); err != nil {
-		return err
-	}
-	unlock, err := m.lock(name)
+	unlock, err := m.lockExisting(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if _, err := getProfile(m.Profiles, name); err != nil {
-		return err
-	}
 	// Keyring first: if it fails the profile stays listed and the command can be rerun.
 	for _, k := range []string{keyAccess(name), keyRefresh(name), keyPassword(name), keyClientSecret(name)} {
 		if err := m.deleteSecret(k); err != nil {

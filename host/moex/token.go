@@ -35,17 +35,11 @@ func (m *Manager) margin() time.Duration {
 
 // Logout drops the cached tokens of a profile (not its credentials).
 func (m *Manager) Logout(name string) error {
-	if err := ValidateName(name); err != nil {
-		return err
-	}
-	unlock, err := m.lock(name)
+	unlock, err := m.lockExisting(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if _, err := getProfile(m.Profiles, name); err != nil {
-		return err
-	}
 	return m.dropTokens(name)
 }
 

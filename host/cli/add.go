@@ -23,7 +23,7 @@ Storing a token that is already stored updates its label and kind instead.`,
 	Flags: func(fs *flag.FlagSet) Action {
 		in := vault.StoreInput{}
 		fs.StringVar(&in.Label, "label", "", "a name for the token (default: provider, kind and date)")
-		fs.StringVar(&in.Provider, "provider", vault.ProviderTInvest, "`PROVIDER`: tinvest (T-Invest API token) or generic (any one-line secret)")
+		fs.StringVar(&in.Provider, "provider", vault.ProviderTInvest, "tinvest (T-Invest API token) or generic (any one-line secret)")
 		fs.StringVar(&in.Kind, "kind", vault.KindUnknown, "full_access, readonly, sandbox or unknown (tokenbridge check finds out)")
 		return func(env *Env, args []string) int { return runAdd(env, in, args) }
 	}}

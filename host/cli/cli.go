@@ -6,6 +6,7 @@ package cli
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -398,6 +399,16 @@ func (e *Env) Usagef(format string, args ...any) int {
 	e.Errorf(format, args...)
 	fmt.Fprintf(e.Stderr, "Run `%s --help` for usage.\n", e.name())
 	return ExitUsage
+}
+
+// printJSON prints v as indented JSON on stdout.
+func printJSON(env *Env, v any) int {
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return env.Fail(err)
+	}
+	return ExitOK
 }
 
 // Fail prints err (whose text already names cause and fix) and returns its exit code:

@@ -26,7 +26,7 @@ argv, not in a file. With --moex the variable holds a fresh MOEX access token
   tokenbridge exec --token robot -- python3 robot.py`,
 	Flags: func(fs *flag.FlagSet) Action {
 		var o execOptions
-		fs.StringVar(&o.ref, "token", "", "`ID|LABEL` of the token (see tokenbridge list)")
+		fs.StringVar(&o.ref, "token", "", "the `ID|LABEL` of the token (see tokenbridge list)")
 		fs.StringVar(&o.moex, "moex", "", "MOEX profile `NAME` (see tokenbridge moex list)")
 		fs.StringVar(&o.name, "env", "", "environment variable `NAME` (default INVEST_TOKEN, or MOEX_ACCESS_TOKEN with --moex)")
 		return func(env *Env, argv []string) int { return runExec(env, o, argv) }

@@ -58,7 +58,7 @@ Exit codes: 0 ok (also when there was nothing to remove), 1 problem, 2 usage.`,
 // installFlags declares the flags install and uninstall share.
 func installFlags(fs *flag.FlagSet, browser, system, dir string) *install.Options {
 	var opts install.Options
-	fs.StringVar(&opts.Browser, "browser", "", "`B`: "+browser)
+	fs.StringVar(&opts.Browser, "browser", "", browser)
 	fs.BoolVar(&opts.System, "system", false, system)
 	fs.StringVar(&opts.Dir, "dir", "", dir)
 	return &opts

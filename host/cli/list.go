@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -35,12 +34,7 @@ func runList(env *Env, provider string, asJSON bool) int {
 		if toks == nil {
 			toks = []index.Token{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(toks); err != nil {
-			return env.Fail(err)
-		}
-		return ExitOK
+		return printJSON(env, toks)
 	}
 	if len(toks) == 0 {
 		fmt.Fprintln(env.Stdout, "no tokens stored (issue one on the bank's page with the extension installed, or `tokenbridge add`)")

@@ -17,9 +17,9 @@ environment; --legacy uses the old endpoint with grant_type=passport. The client
 are read without echo from the terminal, or one per line from stdin; never from argv.`,
 	func(fs *flag.FlagSet) moexAction {
 		var p moex.Profile
-		fs.StringVar(&p.Env, "env", "", "`ENV`: play or production")
-		fs.StringVar(&p.Grant, "grant", moex.GrantPassword, "`GRANT`: password or client_credentials")
-		fs.StringVar(&p.ClientID, "client-id", "", "OAuth client_id (`ID`)")
+		fs.StringVar(&p.Env, "env", "", "play or production")
+		fs.StringVar(&p.Grant, "grant", moex.GrantPassword, "password or client_credentials")
+		fs.StringVar(&p.ClientID, "client-id", "", "the OAuth client `ID` (client_id)")
 		fs.StringVar(&p.Username, "username", "", "MOEX Passport login `U` (password grant)")
 		fs.StringVar(&p.Scope, "scope", "", "space-separated scopes `S`")
 		fs.StringVar(&p.TokenURL, "token-url", "", "token endpoint `URL` (https; http only for localhost)")

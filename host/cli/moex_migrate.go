@@ -17,7 +17,7 @@ Move a legacy profile to the new SSO endpoint with a NEW client_id/client_secret
 the secret is always read from the prompt or stdin.`,
 	func(fs *flag.FlagSet) moexAction {
 		var o moex.MigrateOptions
-		fs.StringVar(&o.ClientID, "client-id", "", "the NEW client_id (`ID`) issued for the SSO endpoint")
+		fs.StringVar(&o.ClientID, "client-id", "", "the NEW client `ID` issued for the SSO endpoint")
 		fs.StringVar(&o.TokenURL, "token-url", "", "new token endpoint `URL` (default: the environment's SSO URL)")
 		fs.StringVar(&o.OTP, "otp", "", "one-time `CODE`, when the account asks for one")
 		return func(ctx context.Context, env *Env, m *moex.Manager, name string) int {

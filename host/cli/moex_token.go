@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -31,13 +30,3 @@ refresh_expires_at}.`,
 			return printJSON(env, tok.JSON())
 		}
 	})
-
-// printJSON prints v as indented JSON on stdout.
-func printJSON(env *Env, v any) int {
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return env.Fail(err)
-	}
-	return ExitOK
-}

@@ -420,7 +420,8 @@ func (c *Client) once(ctx context.Context, base, rpc, token string, out any) err
 	start := c.now()
 	resp, err := hc.Do(req)
 	if ce, ok := trust.AsCertificateError(err, "T-Invest API host", req.URL.Host, c.caFix); ok {
-		c.Log.Warn().Str("rpc", rpc).Str("host", req.URL.Host).Str("issuer", ce.Issuer).Str("reason", ce.Reason).Msg("tinvest certificate not trusted")
+		c.Log.Warn().Str("rpc", rpc).Str("host", req.URL.Host).Str("issuer", ce.Issuer).Str("reason", ce.Reason).
+			AnErr("system_roots", trust.SystemRootsErr()).Msg("tinvest certificate not trusted")
 		return ce
 	}
 	if err != nil {

@@ -187,17 +187,16 @@ func name(cn, full string) string {
 	return clean(full, 200)
 }
 
-// clean bounds a server-provided string and drops control characters.
+// clean cuts a server-provided string to max runes, control characters turned into spaces.
 func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
+	r := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+	for i, c := range r {
+		if unicode.IsControl(c) {
+			r[i] = ' '
 		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
 	}
-	return s
+	if len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return string(r)
 }

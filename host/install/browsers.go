@@ -17,7 +17,9 @@ const (
 )
 
 // Browser describes where one browser looks for native messaging host
-// manifests on each OS, and how to tell that it is installed.
+// manifests on each OS, and how to tell that it is installed. A browser
+// with no location for an OS (empty LinuxHosts, MacHosts or WinKey) does
+// not exist there.
 type Browser struct {
 	ID     string // value of --browser
 	Name   string // human name
@@ -34,29 +36,78 @@ type Browser struct {
 
 	// macOS. Paths are relative to ~/Library/Application Support.
 	MacProfile string
-	MacHosts   string
+	MacHosts   []string // user-scope manifest directories, all written
 	MacSystem  []string // absolute; nil: not known
 	MacApps    []string // bundle names under /Applications
 
-	// Windows. WinProfile is relative to %LOCALAPPDATA% (Chromium family) or
-	// %APPDATA% (Firefox); WinKey is the registry key that holds one subkey
-	// per host, under HKCU (user) or HKLM (--system).
+	// Windows. WinProfile is relative to %LOCALAPPDATA%, or to %APPDATA%
+	// when WinRoaming; WinKey is the registry key that holds one subkey
+	// per host, under HKCU (user) or HKLM (--system). Browsers that read
+	// the same key (channels, Opera) share one manifest and one key.
 	WinProfile string
+	WinRoaming bool
 	WinKey     string
 }
 
+// Locations several browsers read. Chrome's channels keep their own
+// profiles (so their own user directories on Linux and macOS) but share
+// the system directories and, on Windows, the registry key; Opera reads
+// every location of Google Chrome.
+var (
+	chromeLinuxHosts  = "google-chrome/NativeMessagingHosts"
+	chromeLinuxSystem = []string{"/etc/opt/chrome/native-messaging-hosts"}
+	chromeMacHosts    = []string{"Google/Chrome/NativeMessagingHosts"}
+	chromeMacSystem   = []string{"/Library/Google/Chrome/NativeMessagingHosts"}
+	chromeWinKey      = `Software\Google\Chrome\NativeMessagingHosts`
+	edgeLinuxSystem   = []string{"/etc/opt/edge/native-messaging-hosts"}
+	edgeMacSystem     = []string{"/Library/Microsoft/Edge/NativeMessagingHosts"}
+	edgeWinKey        = `Software\Microsoft\Edge\NativeMessagingHosts`
+	yandexWinKey      = `Software\Yandex\YandexBrowser\NativeMessagingHosts`
+)
+
 // Browsers lists every supported browser, in the order they are installed.
+// Channel and fork locations follow the community conventions in
+// shared/reference/native-messaging.md ("Browser channels and forks");
+// where a location is not known (Chrome Canary and Yandex beta on Linux
+// and macOS respectively, Arc outside macOS) the browser has none there.
 var Browsers = []Browser{
 	{
 		ID: "chrome", Name: "Google Chrome", Family: FamilyChromium,
-		LinuxProfile: "google-chrome", LinuxHosts: "google-chrome/NativeMessagingHosts",
-		LinuxSystem:   []string{"/etc/opt/chrome/native-messaging-hosts"},
-		LinuxBinaries: []string{"google-chrome", "google-chrome-stable", "google-chrome-beta"},
+		LinuxProfile: "google-chrome", LinuxHosts: chromeLinuxHosts,
+		LinuxSystem:   chromeLinuxSystem,
+		LinuxBinaries: []string{"google-chrome", "google-chrome-stable"},
 		Flatpak:       []string{"com.google.Chrome"},
-		MacProfile:    "Google/Chrome", MacHosts: "Google/Chrome/NativeMessagingHosts",
-		MacSystem:  []string{"/Library/Google/Chrome/NativeMessagingHosts"},
+		MacProfile:    "Google/Chrome", MacHosts: chromeMacHosts,
+		MacSystem:  chromeMacSystem,
 		MacApps:    []string{"Google Chrome.app"},
-		WinProfile: `Google\Chrome\User Data`, WinKey: `Software\Google\Chrome\NativeMessagingHosts`,
+		WinProfile: `Google\Chrome\User Data`, WinKey: chromeWinKey,
+	},
+	{
+		ID: "chrome-beta", Name: "Google Chrome Beta", Family: FamilyChromium,
+		LinuxProfile: "google-chrome-beta", LinuxHosts: "google-chrome-beta/NativeMessagingHosts",
+		LinuxSystem:   chromeLinuxSystem,
+		LinuxBinaries: []string{"google-chrome-beta"},
+		MacProfile:    "Google/Chrome Beta", MacHosts: []string{"Google/Chrome Beta/NativeMessagingHosts"},
+		MacSystem:  chromeMacSystem,
+		MacApps:    []string{"Google Chrome Beta.app"},
+		WinProfile: `Google\Chrome Beta\User Data`, WinKey: chromeWinKey,
+	},
+	{
+		ID: "chrome-dev", Name: "Google Chrome Dev", Family: FamilyChromium,
+		LinuxProfile: "google-chrome-unstable", LinuxHosts: "google-chrome-unstable/NativeMessagingHosts",
+		LinuxSystem:   chromeLinuxSystem,
+		LinuxBinaries: []string{"google-chrome-unstable"},
+		MacProfile:    "Google/Chrome Dev", MacHosts: []string{"Google/Chrome Dev/NativeMessagingHosts"},
+		MacSystem:  chromeMacSystem,
+		MacApps:    []string{"Google Chrome Dev.app"},
+		WinProfile: `Google\Chrome Dev\User Data`, WinKey: chromeWinKey,
+	},
+	{
+		ID: "chrome-canary", Name: "Google Chrome Canary", Family: FamilyChromium,
+		MacProfile: "Google/Chrome Canary", MacHosts: []string{"Google/Chrome Canary/NativeMessagingHosts"},
+		MacSystem:  chromeMacSystem,
+		MacApps:    []string{"Google Chrome Canary.app"},
+		WinProfile: `Google\Chrome SxS\User Data`, WinKey: chromeWinKey,
 	},
 	{
 		ID: "chromium", Name: "Chromium", Family: FamilyChromium,
@@ -65,7 +116,7 @@ var Browsers = []Browser{
 		LinuxBinaries: []string{"chromium", "chromium-browser"},
 		Flatpak:       []string{"org.chromium.Chromium", "io.github.ungoogled_software.ungoogled_chromium"},
 		Snap:          []string{"chromium"},
-		MacProfile:    "Chromium", MacHosts: "Chromium/NativeMessagingHosts",
+		MacProfile:    "Chromium", MacHosts: []string{"Chromium/NativeMessagingHosts"},
 		MacSystem:  []string{"/Library/Application Support/Chromium/NativeMessagingHosts"},
 		MacApps:    []string{"Chromium.app"},
 		WinProfile: `Chromium\User Data`, WinKey: `Software\Chromium\NativeMessagingHosts`,
@@ -73,13 +124,33 @@ var Browsers = []Browser{
 	{
 		ID: "edge", Name: "Microsoft Edge", Family: FamilyChromium,
 		LinuxProfile: "microsoft-edge", LinuxHosts: "microsoft-edge/NativeMessagingHosts",
-		LinuxSystem:   []string{"/etc/opt/edge/native-messaging-hosts"},
-		LinuxBinaries: []string{"microsoft-edge", "microsoft-edge-stable", "microsoft-edge-beta"},
+		LinuxSystem:   edgeLinuxSystem,
+		LinuxBinaries: []string{"microsoft-edge", "microsoft-edge-stable"},
 		Flatpak:       []string{"com.microsoft.Edge"},
-		MacProfile:    "Microsoft Edge", MacHosts: "Microsoft Edge/NativeMessagingHosts",
-		MacSystem:  []string{"/Library/Microsoft/Edge/NativeMessagingHosts"},
+		MacProfile:    "Microsoft Edge", MacHosts: []string{"Microsoft Edge/NativeMessagingHosts"},
+		MacSystem:  edgeMacSystem,
 		MacApps:    []string{"Microsoft Edge.app"},
-		WinProfile: `Microsoft\Edge\User Data`, WinKey: `Software\Microsoft\Edge\NativeMessagingHosts`,
+		WinProfile: `Microsoft\Edge\User Data`, WinKey: edgeWinKey,
+	},
+	{
+		ID: "edge-beta", Name: "Microsoft Edge Beta", Family: FamilyChromium,
+		LinuxProfile: "microsoft-edge-beta", LinuxHosts: "microsoft-edge-beta/NativeMessagingHosts",
+		LinuxSystem:   edgeLinuxSystem,
+		LinuxBinaries: []string{"microsoft-edge-beta"},
+		MacProfile:    "Microsoft Edge Beta", MacHosts: []string{"Microsoft Edge Beta/NativeMessagingHosts"},
+		MacSystem:  edgeMacSystem,
+		MacApps:    []string{"Microsoft Edge Beta.app"},
+		WinProfile: `Microsoft\Edge Beta\User Data`, WinKey: edgeWinKey,
+	},
+	{
+		ID: "edge-dev", Name: "Microsoft Edge Dev", Family: FamilyChromium,
+		LinuxProfile: "microsoft-edge-dev", LinuxHosts: "microsoft-edge-dev/NativeMessagingHosts",
+		LinuxSystem:   edgeLinuxSystem,
+		LinuxBinaries: []string{"microsoft-edge-dev"},
+		MacProfile:    "Microsoft Edge Dev", MacHosts: []string{"Microsoft Edge Dev/NativeMessagingHosts"},
+		MacSystem:  edgeMacSystem,
+		MacApps:    []string{"Microsoft Edge Dev.app"},
+		WinProfile: `Microsoft\Edge Dev\User Data`, WinKey: edgeWinKey,
 	},
 	{
 		ID: "brave", Name: "Brave", Family: FamilyChromium,
@@ -87,7 +158,7 @@ var Browsers = []Browser{
 		LinuxBinaries: []string{"brave-browser", "brave", "brave-browser-stable"},
 		Flatpak:       []string{"com.brave.Browser"},
 		Snap:          []string{"brave"},
-		MacProfile:    "BraveSoftware/Brave-Browser", MacHosts: "BraveSoftware/Brave-Browser/NativeMessagingHosts",
+		MacProfile:    "BraveSoftware/Brave-Browser", MacHosts: []string{"BraveSoftware/Brave-Browser/NativeMessagingHosts"},
 		MacApps:    []string{"Brave Browser.app"},
 		WinProfile: `BraveSoftware\Brave-Browser\User Data`, WinKey: `Software\BraveSoftware\Brave-Browser\NativeMessagingHosts`,
 	},
@@ -97,18 +168,42 @@ var Browsers = []Browser{
 		LinuxBinaries: []string{"vivaldi", "vivaldi-stable"},
 		Flatpak:       []string{"com.vivaldi.Vivaldi"},
 		Snap:          []string{"vivaldi"},
-		MacProfile:    "Vivaldi", MacHosts: "Vivaldi/NativeMessagingHosts",
+		MacProfile:    "Vivaldi", MacHosts: []string{"Vivaldi/NativeMessagingHosts"},
 		MacApps:    []string{"Vivaldi.app"},
 		WinProfile: `Vivaldi\User Data`, WinKey: `Software\Vivaldi\NativeMessagingHosts`,
 	},
 	{
 		ID: "yandex", Name: "Yandex Browser", Family: FamilyChromium,
 		LinuxProfile: "yandex-browser", LinuxHosts: "yandex-browser/NativeMessagingHosts",
-		LinuxBinaries: []string{"yandex-browser", "yandex-browser-stable", "yandex-browser-beta"},
+		LinuxBinaries: []string{"yandex-browser", "yandex-browser-stable"},
 		Flatpak:       []string{"ru.yandex.Browser"},
-		MacProfile:    "Yandex/YandexBrowser", MacHosts: "Yandex/YandexBrowser/NativeMessagingHosts",
+		// Both macOS directories are reported in the wild: write both.
+		MacProfile: "Yandex/YandexBrowser",
+		MacHosts:   []string{"Yandex/NativeMessagingHosts", "Yandex/YandexBrowser/NativeMessagingHosts"},
 		MacApps:    []string{"Yandex.app"},
-		WinProfile: `Yandex\YandexBrowser\User Data`, WinKey: `Software\Yandex\YandexBrowser\NativeMessagingHosts`,
+		WinProfile: `Yandex\YandexBrowser\User Data`, WinKey: yandexWinKey,
+	},
+	{
+		ID: "yandex-beta", Name: "Yandex Browser Beta", Family: FamilyChromium,
+		LinuxProfile: "yandex-browser-beta", LinuxHosts: "yandex-browser-beta/NativeMessagingHosts",
+		LinuxBinaries: []string{"yandex-browser-beta"},
+	},
+	{
+		ID: "opera", Name: "Opera", Family: FamilyChromium,
+		// Opera keeps its own profile but reads Google Chrome's manifests.
+		LinuxProfile: "opera", LinuxHosts: chromeLinuxHosts,
+		LinuxSystem:   chromeLinuxSystem,
+		LinuxBinaries: []string{"opera"},
+		Snap:          []string{"opera"},
+		MacProfile:    "com.operasoftware.Opera", MacHosts: chromeMacHosts,
+		MacSystem:  chromeMacSystem,
+		MacApps:    []string{"Opera.app"},
+		WinProfile: `Opera Software\Opera Stable`, WinRoaming: true, WinKey: chromeWinKey,
+	},
+	{
+		ID: "arc", Name: "Arc", Family: FamilyChromium,
+		MacProfile: "Arc/User Data", MacHosts: []string{"Arc/User Data/NativeMessagingHosts"},
+		MacApps: []string{"Arc.app"},
 	},
 	{
 		ID: "firefox", Name: "Firefox", Family: FamilyFirefox,
@@ -117,10 +212,10 @@ var Browsers = []Browser{
 		LinuxBinaries: []string{"firefox", "firefox-esr"},
 		Flatpak:       []string{"org.mozilla.firefox"},
 		Snap:          []string{"firefox"},
-		MacProfile:    "Firefox", MacHosts: "Mozilla/NativeMessagingHosts",
+		MacProfile:    "Firefox", MacHosts: []string{"Mozilla/NativeMessagingHosts"},
 		MacSystem:  []string{"/Library/Application Support/Mozilla/NativeMessagingHosts"},
 		MacApps:    []string{"Firefox.app", "Firefox ESR.app"},
-		WinProfile: `Mozilla\Firefox`, WinKey: `Software\Mozilla\NativeMessagingHosts`,
+		WinProfile: `Mozilla\Firefox`, WinRoaming: true, WinKey: `Software\Mozilla\NativeMessagingHosts`,
 	},
 }
 

@@ -45,7 +45,7 @@ func Detect(env Env, b Browser) Detection {
 		if b.Family == FamilyFirefox {
 			base = env.Home
 		}
-		if p := filepath.Join(base, filepath.FromSlash(b.LinuxProfile)); isDir(p) {
+		if p, ok := profileDir(base, b.LinuxProfile); ok {
 			d.Found, d.Reason = true, "profile "+p
 			return d
 		}
@@ -65,7 +65,7 @@ func Detect(env Env, b Browser) Detection {
 			return d
 		}
 	case "darwin":
-		if p := filepath.Join(env.Home, "Library", "Application Support", filepath.FromSlash(b.MacProfile)); isDir(p) {
+		if p, ok := profileDir(filepath.Join(env.Home, "Library", "Application Support"), b.MacProfile); ok {
 			d.Found, d.Reason = true, "profile "+p
 			return d
 		}
@@ -79,17 +79,28 @@ func Detect(env Env, b Browser) Detection {
 		}
 	case "windows":
 		base := env.LocalAppData
-		if b.Family == FamilyFirefox {
+		if b.WinRoaming {
 			base = env.AppData
 		}
 		if base != "" {
-			if p := filepath.Join(base, filepath.FromSlash(strings.ReplaceAll(b.WinProfile, `\`, "/"))); isDir(p) {
+			if p, ok := profileDir(base, strings.ReplaceAll(b.WinProfile, `\`, "/")); ok {
 				d.Found, d.Reason = true, "profile "+p
 				return d
 			}
 		}
 	}
 	return d
+}
+
+// profileDir joins base and a slash-separated profile path and reports
+// whether that directory exists; an empty profile (the browser has none on
+// this OS) is never found.
+func profileDir(base, profile string) (string, bool) {
+	if profile == "" || base == "" {
+		return "", false
+	}
+	p := filepath.Join(base, filepath.FromSlash(profile))
+	return p, isDir(p)
 }
 
 func hasSandbox(list []Sandbox, kind string) bool {

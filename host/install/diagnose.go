@@ -55,7 +55,7 @@ func Diagnose(env Env) []Finding {
 	for _, e := range rec.Entries {
 		recorded[e.File] = e
 	}
-	checked := map[string]bool{}
+	checked, reported := map[string]bool{}, map[string]bool{}
 
 	for _, b := range Browsers {
 		det := Detect(env, b)
@@ -73,10 +73,14 @@ func Diagnose(env Env) []Finding {
 				continue
 			}
 			for _, loc := range locs {
+				if reported[loc.File] {
+					continue // read by several browsers (channels, Opera): one row
+				}
 				checked[loc.File] = true
 				_, inRecord := recorded[loc.File]
 				expected := inRecord || (det.Found && !system)
 				if f, ok := diagnoseLocation(env, loc, expected, extra); ok {
+					reported[loc.File] = true
 					out = append(out, f)
 				}
 			}

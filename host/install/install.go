@@ -30,6 +30,7 @@ type Options struct {
 type Result struct {
 	Entries []RecordEntry // manifests written (install) or removed (uninstall)
 	Removed []string      // uninstall: files, directories and keys removed
+	Skipped []Skip        // uninstall: listed or found, but not provably ours: left in place
 	Notices []Notice
 }
 
@@ -97,11 +98,11 @@ func Install(env Env, opts Options) (Result, error) {
 			if all && !det.Found {
 				continue
 			}
-			if !all && !det.Found {
+			locs, err := Locations(env, b, opts.System, true)
+			if !all && !det.Found && err == nil {
 				res.Notices = append(res.Notices, Notice{Browser: b.Name, Text: fmt.Sprintf("%s was not found on this machine; installing for it anyway because --browser named it", b.Name)})
 			}
-			locs, err := Locations(env, b, opts.System, true)
-			if errors.Is(err, ErrNoSystemPath) && all {
+			if (errors.Is(err, ErrNoSystemPath) || errors.Is(err, ErrNotOnOS)) && all {
 				res.Notices = append(res.Notices, Notice{Browser: b.Name, Text: err.Error()})
 				continue
 			}

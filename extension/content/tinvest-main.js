@@ -6,7 +6,10 @@
 (function () {
   'use strict';
   if (window.top !== window) return;
-  const SHAPE = /t\.[A-Za-z0-9_-]{60,1024}/;
+  // The token shape of lib/token.js (this MAIN-world file cannot load it): keep MAX_LENGTH equal to
+  // TB.token.MAX_LENGTH there (a unit test checks they agree).
+  const MAX_LENGTH = 512;
+  const SHAPE = new RegExp('t\\.[A-Za-z0-9_-]{60,' + (MAX_LENGTH - 2) + '}');
   const EVT = 'tokenbridge:candidate';
   function hand(text) {
     try {

@@ -2,8 +2,12 @@
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
   'use strict';
 
-  const MIN_BODY = 60;   // `t.` + at least 60 base64url characters; no fixed length
-  const MAX_BODY = 1024; // bound for hostile input
+  // THE token limits of the extension (the host's are in host/PROTOCOL.md, "Limits"; they agree):
+  // `t.` + at least 60 base64url characters, at most MAX_LENGTH characters in all (the host refuses longer
+  // T-Invest tokens). content/tinvest-main.js (MAIN world, cannot load this file) repeats MAX_LENGTH.
+  const MIN_BODY = 60;
+  const MAX_LENGTH = 512;
+  const MAX_BODY = MAX_LENGTH - 2;
   const WORD = /[A-Za-z0-9_\-]/;
   const MASK = /[…*•·●]/;
   const WHOLE = new RegExp('^t\\.[A-Za-z0-9_-]{' + MIN_BODY + ',' + MAX_BODY + '}$');
@@ -59,5 +63,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
     }
     return h1.toString(16) + h2.toString(16) + s.length;
   }
-  return { isTokenShape, extractTokens, maskToken, digest };
+  return { MAX_LENGTH, isTokenShape, extractTokens, maskToken, digest };
 });

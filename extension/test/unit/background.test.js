@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { webcrypto } from 'node:crypto';
-import { read, FIXTURE_TOKEN, same } from './helpers.js';
+import { read, FIXTURE_TOKEN, same, i18n } from './helpers.js';
 
 const EXT_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
-const SRC = read('background.js');
+// The background's files in load order, as Firefox loads them (Chromium: background.js imports the rest).
+const FILES = JSON.parse(read('manifest.json')).background.scripts;
 
 /** Load background.js in a fresh context with a fake chrome. hostReply(msg) -> reply fields or an error. */
 function boot(opts = {}) {
@@ -14,6 +15,7 @@ function boot(opts = {}) {
   let connects = 0;
   const ports = [];
   const chrome = {
+    i18n: i18n('en'),
     runtime: {
       id: EXT_ID,
       lastError: undefined,
@@ -65,7 +67,7 @@ function boot(opts = {}) {
   ctx.globalThis = ctx;
   ctx.self = ctx;
   vm.createContext(ctx);
-  vm.runInContext(SRC, ctx);
+  for (const f of FILES) vm.runInContext(read(f), ctx, { filename: f });
   const call = (msg, sender) => new Promise((resolve) => {
     const keep = listeners.message[0](msg, sender, resolve);
     assert.equal(keep, true);

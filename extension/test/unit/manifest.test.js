@@ -9,7 +9,13 @@ const manifest = JSON.parse(read('manifest.json'));
 test('manifest: MV3, one tree for Chromium and Firefox', () => {
   assert.equal(manifest.manifest_version, 3);
   assert.equal(manifest.background.service_worker, 'background.js');
-  assert.deepEqual(manifest.background.scripts, ['background.js']);
+  // Firefox loads the list; Chromium's service worker imports the same files itself (background.js FILES).
+  const files = manifest.background.scripts;
+  assert.equal(files[files.length - 1], 'background.js');
+  const m = read('background.js').match(/const FILES = \[([^\]]*)\]/);
+  assert.ok(m, 'background.js lists the files it imports');
+  assert.deepEqual([...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]), files.slice(0, -1));
+  assert.equal(files[0], 'lib/base.js');
   assert.equal(manifest.browser_specific_settings.gecko.id, 'tokenbridge@tokenbridge.dev');
   assert.ok(parseInt(manifest.browser_specific_settings.gecko.strict_min_version, 10) >= 128, 'world: MAIN needs Firefox 128');
   assert.ok(manifest.key.startsWith('MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyaNzkA8ejyMF5TwyOpZdUVc'));
@@ -39,15 +45,25 @@ test('manifest: content scripts only on the four allowed patterns, top frame onl
   assert.ok(!main[0].matches.some((m) => m.includes('logos')), 'no main-world script on Logos');
 });
 
-test('background is a classic script without ES module syntax or external listeners', () => {
-  const src = read('background.js');
-  assert.doesNotMatch(src, /^\s*(import|export)\s/m);
-  assert.doesNotMatch(src, /onMessageExternal\.addListener|onConnectExternal\.addListener/);
-  assert.doesNotMatch(src, /console\.(log|info|debug|warn|error)/);
+test('background is classic scripts without ES module syntax or external listeners', () => {
+  for (const f of manifest.background.scripts) {
+    const src = read(f);
+    assert.doesNotMatch(src, /^\s*(import|export)\s/m, f);
+    assert.doesNotMatch(src, /onMessageExternal\.addListener|onConnectExternal\.addListener/, f);
+    assert.doesNotMatch(src, /console\.(log|info|debug|warn|error)/, f);
+  }
+});
+
+test('one token length: lib/token.js MAX_LENGTH (512, the host\'s limit) and the MAIN-world copy agree', () => {
+  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/base.js', 'lib/token.js']);
+  assert.equal(TB.token.MAX_LENGTH, 512);
+  assert.match(read('content/tinvest-main.js'), new RegExp('const MAX_LENGTH = ' + TB.token.MAX_LENGTH + ';'));
+  assert.equal(TB.token.isTokenShape('t.' + 'a'.repeat(510)), true);
+  assert.equal(TB.token.isTokenShape('t.' + 'a'.repeat(511)), false);
 });
 
 test('no console output and no storage of secrets in extension code', () => {
-  const files = ['background.js', 'popup/popup.js', 'offscreen/offscreen.js', ...readdirSync(path.join(EXT, 'lib')).map((f) => 'lib/' + f),
+  const files = ['background.js', ...readdirSync(path.join(EXT, 'background')).map((f) => 'background/' + f), 'popup/popup.js', 'offscreen/offscreen.js', ...readdirSync(path.join(EXT, 'lib')).map((f) => 'lib/' + f),
     ...readdirSync(path.join(EXT, 'content')).map((f) => 'content/' + f)];
   for (const f of files) {
     const src = read(f);
@@ -152,8 +168,8 @@ test('a foreign object already at globalThis.TokenBridge is replaced, never exte
 });
 
 test('shipped code carries no test-only switches', () => {
-  for (const f of ['background.js', 'content/tinvest.js', 'content/logos.js', 'content/tinvest-main.js', 'popup/popup.js',
-    'lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/strings.js', 'lib/capture.js', 'lib/fill.js', 'lib/ui.js', 'lib/popup-model.js']) {
+  const dirs = ['lib', 'content', 'background'];
+  for (const f of ['background.js', 'popup/popup.js', ...dirs.flatMap((d) => readdirSync(path.join(EXT, d)).map((x) => d + '/' + x))]) {
     const src = read(f);
     assert.doesNotMatch(src, /ForTests|noAutoStart|__allow/, f);
   }

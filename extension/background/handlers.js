@@ -1,0 +1,228 @@
+// tokenbridge background: what each sender may ask (one handler per role), the input checks, and the
+// per-tab capture bookkeeping (memory only, never secrets).
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
+  'use strict';
+  const api = globalThis.browser || globalThis.chrome;
+  const host = (cmd, fields) => TB.native.request(cmd, fields);
+  const fail = TB.errors.fail;
+  const CAPTURE_LIMIT = 3;                  // distinct tokens a broker tab may store…
+  const CAPTURE_WINDOW_MS = 10 * 60 * 1000; // …per 10 minutes
+  const KINDS = ['full_access', 'readonly', 'sandbox', 'unknown'];
+  const ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+  // ---------------------------------------------------------------- input checks
+  const bad = (msg) => fail('bad_request', msg);
+  const CONTROL = /[\u0000-\u001f\u007f]/;
+  function tokenId(v) {
+    if (typeof v !== 'string' || !ID_RE.test(v)) throw bad('token_id must be 1..64 characters [A-Za-z0-9_.:-]');
+    return v;
+  }
+  function label(v) {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string' || v.length > 100 || CONTROL.test(v)) throw bad('label must be at most 100 characters without control characters');
+    return v;
+  }
+  function kind(v) {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (!KINDS.includes(v)) throw bad('kind must be one of ' + KINDS.join(', '));
+    return v;
+  }
+  function scope(v) {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'object' || typeof v.all_accounts !== 'boolean') throw bad('scope must be {all_accounts: boolean, account_name: string}');
+    const name = v.account_name === undefined ? '' : v.account_name;
+    if (typeof name !== 'string' || name.length > 100 || CONTROL.test(name)) throw bad('scope.account_name must be at most 100 characters');
+    return { all_accounts: v.all_accounts, account_name: v.all_accounts ? '' : name };
+  }
+  function secret(v) {
+    if (!TB.token.isTokenShape(v)) throw bad('the value is not a T-Invest token (t. followed by 60..' + (TB.token.MAX_LENGTH - 2) + ' characters A-Z a-z 0-9 _ -)');
+    return v;
+  }
+  function profileName(v) {
+    if (typeof v !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,39}$/.test(v)) throw bad('profile name must be 1..40 characters [a-z0-9_-]');
+    return v;
+  }
+  function strip(obj) {
+    const o = {};
+    for (const k of Object.keys(obj)) if (obj[k] !== undefined) o[k] = obj[k];
+    return o;
+  }
+
+  /** Metadata a Logos content script may see (enough to choose and label; nothing else). */
+  function fillMeta(t) {
+    if (!t || typeof t !== 'object') return null;
+    return {
+      id: t.id, provider: t.provider, label: t.label, kind: t.kind, masked: t.masked,
+      created_at: t.created_at, last_used_at: t.last_used_at,
+      validation: t.validation && typeof t.validation === 'object' ? { result: t.validation.result } : undefined,
+    };
+  }
+  /** Metadata the broker page's confirmation box shows. */
+  function captureMeta(t) {
+    if (!t || typeof t !== 'object') return null;
+    const v = t.validation && typeof t.validation === 'object' ? t.validation : null;
+    return {
+      id: t.id, label: t.label, kind: t.kind, masked: t.masked,
+      validation: v ? { result: v.result, accounts: Array.isArray(v.accounts) ? v.accounts.length : 0 } : undefined,
+    };
+  }
+
+  // ---------------------------------------------------------------- capture bookkeeping (memory only)
+  const capturedBy = new Map(); // tabId -> Set(token ids stored from that tab)
+  const captureLog = new Map(); // tabId -> [{fp, at}] (digests of stored secrets, never the secrets)
+  function rememberCapture(tabId, id) {
+    if (!capturedBy.has(tabId)) capturedBy.set(tabId, new Set());
+    capturedBy.get(tabId).add(id);
+  }
+  /** Refuse a broker tab's 4th distinct token within 10 minutes (a page script forging tokens). */
+  async function checkCaptureRate(tabId, secretValue) {
+    const fp = await TB.token.digest(secretValue);
+    const now = Date.now();
+    const list = (captureLog.get(tabId) || []).filter((e) => now - e.at < CAPTURE_WINDOW_MS);
+    if (!list.some((e) => e.fp === fp)) {
+      if (list.length >= CAPTURE_LIMIT) {
+        captureLog.set(tabId, list);
+        throw fail('capture_limit', 'this tab already stored ' + CAPTURE_LIMIT + ' tokens in the last 10 minutes; nothing was stored');
+      }
+      list.push({ fp, at: now });
+    }
+    captureLog.set(tabId, list);
+  }
+
+  // ---------------------------------------------------------------- one handler per sender role
+  const broker = {
+    async 'tb:capture'(msg, who) {
+      await checkCaptureRate(who.tabId, secret(msg.secret));
+      const r = await host('store', strip({
+        provider: 'tinvest', secret: secret(msg.secret), label: label(msg.label), kind: kind(msg.kind),
+        scope: scope(msg.scope), source_origin: who.origin,
+      }));
+      if (r.token && typeof r.token.id === 'string') rememberCapture(who.tabId, r.token.id);
+      return { ok: true, created: r.created !== false, token: captureMeta(r.token) };
+    },
+    async 'tb:validate'(msg, who) {
+      const id = tokenId(msg.token_id);
+      const mine = capturedBy.get(who.tabId);
+      if (!mine || !mine.has(id)) {
+        // The worker may have restarted: accept only a token that this origin stored.
+        const l = await host('list', { provider: 'tinvest' });
+        const t = (l.tokens || []).find((x) => x && x.id === id);
+        if (!t || t.source_origin !== who.origin) throw fail('not_allowed', 'this page may only check the token it just captured');
+      }
+      const r = await host('validate', { token_id: id });
+      return { ok: true, token: captureMeta(r.token) };
+    },
+  };
+
+  const logos = {
+    async 'tb:fill-candidates'() {
+      const r = await host('list', { provider: 'tinvest' });
+      return { ok: true, tokens: (r.tokens || []).map(fillMeta).filter(Boolean) };
+    },
+    async 'tb:fill-secret'(msg, who) {
+      // The host checks that this origin may receive this provider's token; the reply goes back
+      // only to this sender (sendResponse), i.e. this tab's top frame.
+      const r = await host('get', { token_id: tokenId(msg.token_id), purpose: 'fill', origin: who.origin });
+      if (typeof r.secret !== 'string') throw fail('host_error', 'the host answered get without a secret');
+      return { ok: true, secret: r.secret, token: fillMeta(r.token) };
+    },
+    async 'tb:record-use'(msg, who) {
+      const r = await host('record_use', { token_id: tokenId(msg.token_id), origin: who.origin });
+      return { ok: true, token: fillMeta(r.token) };
+    },
+  };
+
+  const clearAfter = () => TB.clipboard.CLEAR_MS / 1000;
+  const popup = {
+    async 'tb:hello'() {
+      const r = await host('hello', {});
+      return { ok: true, protocol: r.protocol, version: r.version, keyring: r.keyring, keyring_message: r.keyring_message };
+    },
+    async 'tb:list'() {
+      const r = await host('list', {});
+      return { ok: true, tokens: Array.isArray(r.tokens) ? r.tokens : [] };
+    },
+    async 'tb:validate'(msg) {
+      const r = await host('validate', { token_id: tokenId(msg.token_id) });
+      return { ok: true, token: r.token };
+    },
+    async 'tb:update'(msg) {
+      const r = await host('update', strip({ token_id: tokenId(msg.token_id), label: label(msg.label), kind: kind(msg.kind) }));
+      return { ok: true, token: r.token };
+    },
+    async 'tb:delete'(msg) {
+      await host('delete', { token_id: tokenId(msg.token_id) });
+      return { ok: true, deleted: true };
+    },
+    async 'tb:store'(msg) {
+      const r = await host('store', strip({
+        provider: 'tinvest', secret: secret(typeof msg.secret === 'string' ? msg.secret.trim() : msg.secret),
+        label: label(msg.label), kind: kind(msg.kind), scope: scope(msg.scope),
+      }));
+      return { ok: true, created: r.created !== false, token: r.token };
+    },
+    async 'tb:copy'(msg) {
+      const r = await host('get', { token_id: tokenId(msg.token_id), purpose: 'copy' });
+      await TB.clipboard.copy(r.secret);
+      return { ok: true, clear_after_s: clearAfter() };
+    },
+    'tb:fill-active': (msg) => fillActiveTab(tokenId(msg.token_id)),
+    async 'tb:moex-list'() {
+      const r = await host('moex_list', {});
+      return { ok: true, profiles: Array.isArray(r.profiles) ? r.profiles : [] };
+    },
+    async 'tb:moex-copy'(msg) {
+      const r = await host('moex_token', { name: profileName(msg.name), purpose: 'copy' });
+      await TB.clipboard.copy(r.access_token);
+      return { ok: true, expires_at: r.expires_at, clear_after_s: clearAfter() };
+    },
+  };
+
+  const ROLES = {
+    broker: { table: broker, refused: 'message type not allowed from the broker page' },
+    logos: { table: logos, refused: 'message type not allowed from the Logos page' },
+    popup: { table: popup, refused: 'unknown message type' },
+  };
+
+  /**
+   * Ask the active tab's Logos content script to fill (it then requests the secret itself, and the
+   * background checks THAT sender). The request carries no secret. Without the "tabs" permission the
+   * tab URL may be hidden; then only our Logos content script can answer (no other content script
+   * of ours listens for tb:fill-request).
+   */
+  async function fillActiveTab(id) {
+    const tabs = await api.tabs.query({ active: true, currentWindow: true });
+    const tab = tabs && tabs[0];
+    const noTab = () => fail('no_logos_tab', 'the active tab is not a Logos profile page with tokenbridge running');
+    if (!tab || typeof tab.id !== 'number') throw noTab();
+    if (tab.url && !TB.senders.isLogosUrl(tab.url)) throw noTab();
+    let r;
+    try {
+      r = await api.tabs.sendMessage(tab.id, { type: 'tb:fill-request', token_id: id }, { frameId: 0 });
+    } catch (_) {
+      throw noTab();
+    }
+    if (!r || typeof r !== 'object') throw noTab();
+    if (r.ok) return { ok: true, status: String(r.status || 'filled') };
+    const status = String(r.status || 'error');
+    const err = r.error && typeof r.error === 'object' ? r.error : { code: String(r.status || 'fill_failed'), message: 'the Logos page could not be filled: ' + String(r.status || 'unknown') };
+    return Object.assign(TB.errors.reply(fail(TB.errors.codeOf(err), err.detail || err.message)), { status });
+  }
+
+  /** One message from a sender: the reply ({ok:true, …} or {ok:false, error:{code, detail, message}}). */
+  async function handleMessage(msg, sender) {
+    const who = TB.senders.classify(sender);
+    if (!who) return TB.errors.reply(fail('not_allowed', 'sender not allowed'));
+    if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return TB.errors.reply(bad('message must be an object with a type'));
+    const role = ROLES[who.role];
+    try {
+      const h = Object.prototype.hasOwnProperty.call(role.table, msg.type) ? role.table[msg.type] : null;
+      if (!h) throw fail('not_allowed', role.refused);
+      return await h(msg, who);
+    } catch (e) {
+      return TB.errors.reply(e);
+    }
+  }
+
+  return { handleMessage, capturedBy };
+});

@@ -56,8 +56,12 @@ func TestTokenRequestTLS(t *testing.T) {
 			require.NoError(t, c.Save(config.Dirs{Home: home}))
 			now := time.Now()
 			for _, run := range []func() (*tokenResult, error){
-				func() (*tokenResult, error) { return fullGrant(context.Background(), newHTTPClient(), p, "sec", "pw", "", now) },
-				func() (*tokenResult, error) { return refreshGrant(context.Background(), newHTTPClient(), p, "sec", "ref", now) },
+				func() (*tokenResult, error) {
+					return fullGrant(context.Background(), newHTTPClient(), p, "sec", "pw", "", now)
+				},
+				func() (*tokenResult, error) {
+					return refreshGrant(context.Background(), newHTTPClient(), p, "sec", "ref", now)
+				},
 			} {
 				res, err := run()
 				if tc.code == "" {

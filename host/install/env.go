@@ -64,6 +64,10 @@ type Env struct {
 	// ConfigDir.
 	LoadExtensionIDs func() ([]string, error)
 	SaveExtensionIDs func(ids []string) error
+	// CheckSystemBinary returns why a non-root user could replace the
+	// binary at path (install --system refuses it), or nil. Nil means the
+	// real check of this OS (owner_unix.go, owner_windows.go).
+	CheckSystemBinary func(path string) error
 }
 
 // DefaultEnv describes the running machine and binary.

@@ -50,6 +50,11 @@ func Install(env Env, opts Options) (Result, error) {
 	if env.Executable == "" {
 		return res, errors.New("the path of the tokenbridge binary is unknown: run the installed binary, not `go run`")
 	}
+	if opts.System && opts.Dir == "" {
+		if err := env.checkSystemBinary(); err != nil {
+			return res, err
+		}
+	}
 	if strings.Contains(filepath.ToSlash(env.Executable), "/go-build") {
 		res.Notices = append(res.Notices, Notice{Browser: "all", Text: fmt.Sprintf(
 			"%s is a temporary `go run` binary that Go deletes soon: build it with scripts/install.sh (go build -o bin/tokenbridge ./host/cmd/tokenbridge) and install from bin/tokenbridge", env.Executable)})

@@ -228,6 +228,15 @@ func BrowserIDs() []string {
 	return ids
 }
 
+// browserNames returns every supported browser's human name.
+func browserNames() []string {
+	names := make([]string, 0, len(Browsers))
+	for _, b := range Browsers {
+		names = append(names, b.Name)
+	}
+	return names
+}
+
 // LookupBrowser finds a browser by its --browser value.
 func LookupBrowser(id string) (Browser, bool) {
 	for _, b := range Browsers {

@@ -228,9 +228,15 @@ func TestInstallChannelsAndForks(t *testing.T) {
 		rec, err := LoadRecord(env)
 		require.NoError(t, err)
 		require.Len(t, rec.Entries, 1, "one manifest and one key for browsers that share them")
-		_, err = Uninstall(env, Options{Browser: "chrome-beta"})
+		un, err := Uninstall(env, Options{Browser: "chrome-beta"})
 		require.NoError(t, err)
 		require.Empty(t, reg.keys)
+		var sharers []string
+		for _, n := range un.Notices {
+			require.Contains(t, n.Text, "reads the same manifest")
+			sharers = append(sharers, n.Browser)
+		}
+		require.Equal(t, []string{"Google Chrome", "Google Chrome Dev", "Google Chrome Canary", "Opera"}, sharers)
 		require.False(t, fileExists(file))
 		rec, err = LoadRecord(env)
 		require.NoError(t, err)

@@ -106,7 +106,7 @@ func Diagnose(env Env) []Finding {
 	}
 	if len(out) == 0 {
 		out = append(out, Finding{Browser: "-", Problem: "no supported browser found and no tokenbridge manifest installed",
-			Fix: "install Chrome, Chromium, Edge, Brave, Vivaldi, Yandex Browser or Firefox, then run `tokenbridge install`"})
+			Fix: "install a supported browser (" + strings.Join(browserNames(), ", ") + "), then run `tokenbridge install`; for another Chromium fork pass its NativeMessagingHosts directory with --dir"})
 	}
 	return out
 }

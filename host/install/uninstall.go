@@ -104,6 +104,10 @@ func Uninstall(env Env, opts Options) (Result, error) {
 		}
 	}
 
+	if !all && dir == "" {
+		res.Notices = append(res.Notices, sharedNotices(env, selected, opts.System, u.removed)...)
+	}
+
 	if recErr == nil && len(keep) != len(rec.Entries) {
 		rec.Entries = keep
 		if err := saveRecord(env, rec); err != nil {
@@ -145,6 +149,30 @@ func knownLocations(env Env, browsers []Browser, system bool, dir string) ([]Loc
 		}
 	}
 	return known, files
+}
+
+// sharedNotices names the browsers that were not selected but read a
+// manifest uninstall removed (Chrome's channels and Opera share places).
+func sharedNotices(env Env, selected map[string]bool, system bool, removed map[string]bool) []Notice {
+	var out []Notice
+	for _, b := range Browsers {
+		if selected[b.ID] {
+			continue
+		}
+		locs, err := Locations(env, b, system, false)
+		if err != nil {
+			continue
+		}
+		for _, loc := range locs {
+			if removed[loc.File] {
+				out = append(out, Notice{Browser: b.Name, Text: fmt.Sprintf(
+					"%s reads the same manifest (%s), so it no longer finds the host either; if you use it, run `tokenbridge install --browser %s` (this registers the browsers that share the place again)",
+					b.Name, loc.File, b.ID)})
+				break
+			}
+		}
+	}
+	return out
 }
 
 // remover deletes what it can prove is tokenbridge's and reports the rest.

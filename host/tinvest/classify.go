@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/trust"
@@ -17,16 +18,25 @@ const (
 	ResultFullAccess Result = "full_access"
 	ResultReadonly   Result = "readonly"
 	ResultSandbox    Result = "sandbox"
+	ResultNoAccess   Result = "no_access" // accepted, but every account answers ACCOUNT_ACCESS_LEVEL_NO_ACCESS
 	ResultInvalid    Result = "invalid"
 	ResultUpstream   Result = "upstream" // could not check
+)
+
+// Codes refining an upstream verdict (Verdict.Code, PROTOCOL.md "validation.code").
+const (
+	// CodeCertificate (errors.go): the API host's TLS certificate is not trusted.
+	CodeRateLimited = "rate_limited" // 80002 / HTTP 429 after the retries
+	CodeNetwork     = "network"      // no answer: cannot connect, timeout, cancelled
+	CodeServer      = "server"       // an answer that is no verdict: 5xx, malformed, unexpected error (40002, …)
 )
 
 // Verdict is the outcome of Check.
 type Verdict struct {
 	Result  Result `json:"result"`
 	Message string `json:"message"` // human: cause and fix
-	// Code refines an upstream verdict: CodeCertificate when the API host's TLS
-	// certificate is not trusted; empty otherwise.
+	// Code refines an upstream verdict: CodeCertificate, CodeRateLimited, CodeNetwork
+	// or CodeServer; empty for every other result.
 	Code      string    `json:"code,omitempty"`
 	Accounts  []Account `json:"accounts,omitempty"`
 	CheckedAt time.Time `json:"checked_at"`
@@ -37,16 +47,25 @@ func (v Verdict) Usable() bool {
 	return v.Result == ResultFullAccess || v.Result == ResultReadonly || v.Result == ResultSandbox
 }
 
+// Accepted reports whether the API authenticated the token (every usable result, and
+// no_access): the call counts as a use of the token.
+func (v Verdict) Accepted() bool { return v.Usable() || v.Result == ResultNoAccess }
+
+// Definite reports whether the verdict is the API's answer about the token (every
+// result but upstream): only a definite verdict replaces an earlier one.
+func (v Verdict) Definite() bool { return v.Result != ResultUpstream && v.Result != "" }
+
 // Check classifies token with read-only calls only:
 //
 //  1. production GetAccounts works → full_access if any account has FULL_ACCESS,
-//     otherwise readonly; the accounts are returned;
+//     no_access if it returns accounts and every one is NO_ACCESS, otherwise readonly;
+//     the accounts are returned;
 //  2. production answers 40003 and sandbox GetSandboxAccounts works → sandbox;
 //  3. both answer 40003 → invalid (a token captured less than FreshWindow ago is
 //     first retried FreshRetries times, FreshDelay apart);
 //  4. anything else (network, timeout, 5xx, malformed JSON, rate limit exhausted,
-//     unexpected errors) → upstream, never invalid; an untrusted TLS certificate is
-//     upstream with Code "certificate".
+//     unexpected errors) → upstream, never invalid, with Code "certificate" (untrusted
+//     TLS certificate), "rate_limited", "network" or "server".
 func (c *Client) Check(ctx context.Context, token string, capturedAt time.Time) Verdict {
 	if err := CheckToken(token); err != nil {
 		return c.verdict(ResultInvalid, fmt.Sprintf("the stored value is not a T-Invest token (%v): capture or paste the token again, or issue a new one at %s", errors.Unwrap(err), SettingsURL), nil)
@@ -62,7 +81,9 @@ func (c *Client) Check(ctx context.Context, token string, capturedAt time.Time) 
 		}
 		c.Log.Debug().Int("attempt", attempt+1).Msg("fresh token rejected with 40003, retrying")
 		if err := c.sleep(ctx, c.FreshDelay); err != nil {
-			return c.verdict(ResultUpstream, "check cancelled while waiting to retry a freshly issued token: try again in a minute", nil)
+			v := c.verdict(ResultUpstream, "check cancelled while waiting to retry a freshly issued token: try again in a minute", nil)
+			v.Code = CodeNetwork
+			return v
 		}
 	}
 }
@@ -88,13 +109,11 @@ func (c *Client) checkOnce(ctx context.Context, token string) (v Verdict, bothUn
 }
 
 func (c *Client) productionVerdict(accounts []Account) Verdict {
-	full, ro, none := 0, 0, 0
+	full, none := 0, 0
 	for _, a := range accounts {
 		switch a.AccessLevel {
 		case AccessFull:
 			full++
-		case AccessReadOnly:
-			ro++
 		case AccessNone:
 			none++
 		}
@@ -106,24 +125,26 @@ func (c *Client) productionVerdict(accounts []Account) Verdict {
 		}
 		return c.verdict(ResultFullAccess, msg, accounts)
 	}
-	var msg string
-	switch {
-	case len(accounts) == 0:
+	if len(accounts) > 0 && none == len(accounts) {
+		return c.verdict(ResultNoAccess, fmt.Sprintf("the token is accepted but has no access to its %s (ACCOUNT_ACCESS_LEVEL_NO_ACCESS): it can neither read nor trade; issue a new token at %s", plural(len(accounts), "account"), SettingsURL), accounts)
+	}
+	msg := fmt.Sprintf("read-only token: sees %s and cannot place orders", plural(len(accounts), "account"))
+	if none > 0 {
+		msg = fmt.Sprintf("read-only token: sees %s (%d of them without access) and cannot place orders", plural(len(accounts), "account"), none)
+	}
+	if len(accounts) == 0 {
 		msg = "read-only production token, but it sees no accounts: open a brokerage account, or issue a token for an existing account at " + SettingsURL
-	case ro == 0 && none > 0:
-		msg = fmt.Sprintf("production token without access to its %s: issue a new token at %s", plural(len(accounts), "account"), SettingsURL)
-	default:
-		msg = fmt.Sprintf("read-only token: sees %s and cannot place orders", plural(len(accounts), "account"))
 	}
 	return c.verdict(ResultReadonly, msg, accounts)
 }
 
 func (c *Client) upstreamVerdict(host string, err error) Verdict {
 	var (
-		ae  *APIError
-		ue  *UpstreamError
-		ce  *trust.CertificateError
-		msg string
+		ae   *APIError
+		ue   *UpstreamError
+		ce   *trust.CertificateError
+		msg  string
+		code = CodeServer
 	)
 	switch {
 	case errors.As(err, &ce):
@@ -131,8 +152,12 @@ func (c *Client) upstreamVerdict(host string, err error) Verdict {
 		v.Code = CodeCertificate
 		return v
 	case errors.As(err, &ue) && errors.Is(err, ErrRateLimited):
+		code = CodeRateLimited
 		msg = fmt.Sprintf("could not check the token: T-Invest %s keeps answering \"request limit exceeded\" (80002): wait a minute and check again", host)
 	case errors.As(err, &ue):
+		if noAnswer(ue.Err) {
+			code = CodeNetwork
+		}
 		hint := "check the network and try again later"
 		if c.ProdURL != DefaultProdURL || c.SandboxURL != DefaultSandboxURL {
 			hint = fmt.Sprintf("check the network and the custom %s / %s, then try again", EnvProdURL, EnvSandboxURL)
@@ -145,7 +170,15 @@ func (c *Client) upstreamVerdict(host string, err error) Verdict {
 	default:
 		msg = fmt.Sprintf("could not check the token: %v: try again later", err)
 	}
-	return c.verdict(ResultUpstream, msg, nil)
+	v := c.verdict(ResultUpstream, msg, nil)
+	v.Code = code
+	return v
+}
+
+// noAnswer: the request got no answer (cannot connect, timeout, cancelled).
+func noAnswer(err error) bool {
+	var ne net.Error
+	return err != nil && (errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
 }
 
 func apiErrorSummary(ae *APIError) string {

@@ -38,6 +38,7 @@ const (
 	tokSlow      = "t.slow-00000000000000000000000000000"
 	tok40002     = "t.perm-00000000000000000000000000000"
 	tokEmptyAcc  = "t.empty-0000000000000000000000000000"
+	tokMixedNone = "t.mixed-none-0000000000000000000000000"
 )
 
 func table() map[string]tinvestfake.Token {
@@ -61,6 +62,10 @@ func table() map[string]tinvestfake.Token {
 		tokSlow:      {DelayMS: 2000},
 		tok40002:     {Fault: tinvestfake.FaultPermission},
 		tokEmptyAcc:  {Accounts: []tinvestfake.Account{}},
+		tokMixedNone: {Access: tinvestfake.NoAccess, Accounts: []tinvestfake.Account{
+			{ID: "2000123456", Type: "ACCOUNT_TYPE_TINKOFF", Status: "ACCOUNT_STATUS_OPEN"},
+			{ID: "2000654321", Type: "ACCOUNT_TYPE_TINKOFF_IIS", Status: "ACCOUNT_STATUS_OPEN", Access: tinvestfake.ReadOnly},
+		}},
 		// tokExpired is unknown to the fake: 40003 everywhere.
 	}
 }
@@ -110,6 +115,7 @@ func TestCheckClassification(t *testing.T) {
 		accountIDs []string
 		access     string
 		msg        string // substring of the message
+		code       string // Verdict.Code
 		sleeps     []time.Duration
 		prodCalls  int
 		sbCalls    int
@@ -122,8 +128,10 @@ func TestCheckClassification(t *testing.T) {
 			accountIDs: []string{"2000654321"}, access: tinvest.AccessFull, msg: "1 account", prodCalls: 1},
 		{name: "account-scoped readonly", token: tokScopedRO, captured: old, want: tinvest.ResultReadonly,
 			accountIDs: []string{"2000123456"}, access: tinvest.AccessReadOnly, msg: "1 account", prodCalls: 1},
-		{name: "no access", token: tokNoAccess, captured: old, want: tinvest.ResultReadonly,
-			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessNone, msg: "without access", prodCalls: 1},
+		{name: "no access on every account", token: tokNoAccess, captured: old, want: tinvest.ResultNoAccess,
+			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessNone, msg: "no access to its 2 accounts", prodCalls: 1},
+		{name: "no access on one account of two is readonly", token: tokMixedNone, captured: old, want: tinvest.ResultReadonly,
+			accountIDs: []string{"2000123456", "2000654321"}, msg: "1 of them without access", prodCalls: 1},
 		{name: "no accounts", token: tokEmptyAcc, captured: old, want: tinvest.ResultReadonly, msg: "sees no accounts", prodCalls: 1},
 		{name: "sandbox", token: tokSandbox, captured: old, want: tinvest.ResultSandbox,
 			accountIDs: []string{"a1b2c3d4-0000-4000-8000-000000000001"}, access: tinvest.AccessFull, msg: "sandbox", prodCalls: 1, sbCalls: 1},
@@ -144,14 +152,14 @@ func TestCheckClassification(t *testing.T) {
 		{name: "bare 429 then ok uses reset header", token: tokRateBare, captured: old, want: tinvest.ResultFullAccess,
 			accountIDs: []string{"2000123456", "2000654321"}, access: tinvest.AccessFull, sleeps: []time.Duration{time.Second}, prodCalls: 2},
 		{name: "rate limit exhausted is upstream, wait capped", token: tokRateAll, captured: old, want: tinvest.ResultUpstream,
-			msg: "80002", sleeps: []time.Duration{10 * time.Second, 10 * time.Second}, prodCalls: 3},
+			msg: "80002", code: tinvest.CodeRateLimited, sleeps: []time.Duration{10 * time.Second, 10 * time.Second}, prodCalls: 3},
 		{name: "rate limit exhausted on sandbox is upstream", token: tokRateSB, captured: old, want: tinvest.ResultUpstream,
-			msg: "sandbox", sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 1, sbCalls: 3},
-		{name: "500 is upstream", token: tok500, captured: fresh, want: tinvest.ResultUpstream, msg: "server error (HTTP 500)", prodCalls: 1},
-		{name: "malformed JSON is upstream", token: tokMalformed, captured: old, want: tinvest.ResultUpstream, msg: "malformed JSON", prodCalls: 1},
-		{name: "html 502 is upstream", token: tokHTML, captured: old, want: tinvest.ResultUpstream, msg: "HTTP 502", prodCalls: 1},
-		{name: "40002 is upstream not invalid", token: tok40002, captured: old, want: tinvest.ResultUpstream, msg: "40002", prodCalls: 1},
-		{name: "slow response times out as upstream", token: tokSlow, captured: old, want: tinvest.ResultUpstream, msg: "no answer within 500ms", prodCalls: 1},
+			msg: "sandbox", code: tinvest.CodeRateLimited, sleeps: []time.Duration{time.Second, time.Second}, prodCalls: 1, sbCalls: 3},
+		{name: "500 is upstream", token: tok500, captured: fresh, want: tinvest.ResultUpstream, msg: "server error (HTTP 500)", code: tinvest.CodeServer, prodCalls: 1},
+		{name: "malformed JSON is upstream", token: tokMalformed, captured: old, want: tinvest.ResultUpstream, msg: "malformed JSON", code: tinvest.CodeServer, prodCalls: 1},
+		{name: "html 502 is upstream", token: tokHTML, captured: old, want: tinvest.ResultUpstream, msg: "HTTP 502", code: tinvest.CodeServer, prodCalls: 1},
+		{name: "40002 is upstream not invalid", token: tok40002, captured: old, want: tinvest.ResultUpstream, msg: "40002", code: tinvest.CodeServer, prodCalls: 1},
+		{name: "slow response times out as upstream", token: tokSlow, captured: old, want: tinvest.ResultUpstream, msg: "no answer within 500ms", code: tinvest.CodeNetwork, prodCalls: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,13 +169,16 @@ func TestCheckClassification(t *testing.T) {
 			v := c.Check(context.Background(), tc.token, tc.captured)
 
 			require.Equal(t, tc.want, v.Result, v.Message)
+			require.Equal(t, tc.code, v.Code)
 			require.Contains(t, v.Message, tc.msg)
 			require.NotContains(t, v.Message, tc.token)
 			require.Equal(t, now, v.CheckedAt)
 			var ids []string
 			for _, a := range v.Accounts {
 				ids = append(ids, a.ID)
-				require.Equal(t, tc.access, a.AccessLevel)
+				if tc.access != "" { // "" = mixed levels
+					require.Equal(t, tc.access, a.AccessLevel)
+				}
 				require.NotEmpty(t, a.Type)
 				require.Equal(t, "ACCOUNT_STATUS_OPEN", a.Status)
 			}
@@ -197,6 +208,7 @@ func TestCheckServerDown(t *testing.T) {
 	v := c.Check(context.Background(), tokFull, now.Add(-time.Second))
 	require.Equal(t, tinvest.ResultUpstream, v.Result)
 	require.Contains(t, v.Message, "cannot reach the server")
+	require.Equal(t, tinvest.CodeNetwork, v.Code)
 	require.NotContains(t, v.Message, tokFull)
 }
 
@@ -223,6 +235,7 @@ func TestCheckCancelledWhileWaitingFresh(t *testing.T) {
 	v := c.Check(ctx, tokExpired, time.Now())
 	require.Equal(t, tinvest.ResultUpstream, v.Result)
 	require.Contains(t, v.Message, "cancelled")
+	require.Equal(t, tinvest.CodeNetwork, v.Code)
 }
 
 func TestRedirectNotFollowed(t *testing.T) {

@@ -5,7 +5,7 @@
 // It serves the three read-only methods the validator uses
 // (UsersService/GetAccounts, UsersService/GetInfo, SandboxService/GetSandboxAccounts)
 // and behaves per token as configured in a token table: access level (full,
-// readonly, no_access), account scope, sandbox-only tokens, and faults (40003 with a
+// readonly, no_access, for all its accounts or per account), account scope, sandbox-only tokens, and faults (40003 with a
 // string or a numeric description, 40002, 80002 with x-ratelimit-* headers, HTTP 500,
 // malformed JSON, slow answers, a "fresh" token that answers 40003 N times and then
 // works).
@@ -79,12 +79,14 @@ const (
 	FaultHTML               Fault = "html"          // HTTP 502, an HTML proxy page
 )
 
-// Account is an account as the fake knows it (the access level comes from the token).
+// Account is an account as the fake knows it. Its access level is the token's unless
+// Access sets this account's own (a token may reach accounts at different levels).
 type Account struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Type   string `json:"type"`
 	Status string `json:"status"`
+	Access Access `json:"access,omitempty"`
 }
 
 // DefaultAccounts are a user's production accounts when a token names none.
@@ -433,24 +435,32 @@ func accountsFor(t Token) []wireAccount {
 			accs = DefaultSandboxAccounts
 		}
 	}
-	level := "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"
-	switch t.Access {
-	case ReadOnly:
-		level = "ACCOUNT_ACCESS_LEVEL_READ_ONLY"
-	case NoAccess:
-		level = "ACCOUNT_ACCESS_LEVEL_NO_ACCESS"
-	}
 	out := []wireAccount{}
 	for _, a := range accs {
 		if t.AccountID != "" && a.ID != t.AccountID {
 			continue
 		}
+		access := a.Access
+		if access == "" {
+			access = t.Access
+		}
 		out = append(out, wireAccount{
 			ID: a.ID, Type: a.Type, Name: a.Name, Status: a.Status,
-			OpenedDate: "2021-03-01T00:00:00Z", ClosedDate: "1970-01-01T00:00:00Z", AccessLevel: level,
+			OpenedDate: "2021-03-01T00:00:00Z", ClosedDate: "1970-01-01T00:00:00Z", AccessLevel: accessLevel(access),
 		})
 	}
 	return out
+}
+
+// accessLevel is the wire name of an access level (empty means Full).
+func accessLevel(a Access) string {
+	switch a {
+	case ReadOnly:
+		return "ACCOUNT_ACCESS_LEVEL_READ_ONLY"
+	case NoAccess:
+		return "ACCOUNT_ACCESS_LEVEL_NO_ACCESS"
+	}
+	return "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"
 }
 
 func writeFault(w http.ResponseWriter, t Token) {

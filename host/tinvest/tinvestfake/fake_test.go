@@ -162,6 +162,29 @@ func TestAccountScope(t *testing.T) {
 	require.Equal(t, "ACCOUNT_ACCESS_LEVEL_NO_ACCESS", accountsFor(Token{Access: NoAccess})[0].AccessLevel)
 }
 
+func TestAccessLevels(t *testing.T) {
+	mixed := []Account{{ID: "1", Access: NoAccess}, {ID: "2"}, {ID: "3", Access: Full}}
+	tests := []struct {
+		name string
+		tok  Token
+		want []string
+	}{
+		{"default is full", Token{}, []string{"ACCOUNT_ACCESS_LEVEL_FULL_ACCESS", "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"}},
+		{"token level on every account", Token{Access: NoAccess}, []string{"ACCOUNT_ACCESS_LEVEL_NO_ACCESS", "ACCOUNT_ACCESS_LEVEL_NO_ACCESS"}},
+		{"per-account level wins", Token{Access: ReadOnly, Accounts: mixed},
+			[]string{"ACCOUNT_ACCESS_LEVEL_NO_ACCESS", "ACCOUNT_ACCESS_LEVEL_READ_ONLY", "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, a := range accountsFor(tc.tok) {
+				got = append(got, a.AccessLevel)
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
 // The fake allows exactly the client's read-only methods (one list:
 // tinvest.ReadOnlyRPCs).
 func TestFakeAllowsTheClientsRPCs(t *testing.T) {

@@ -61,9 +61,18 @@ type Validation struct {
 	CheckedAt time.Time `json:"checked_at"`
 	Message   string    `json:"message,omitempty"`
 	Accounts  []Account `json:"accounts,omitempty"`
-	// Code refines an "upstream" result: "certificate" when the API host's TLS
-	// certificate is not trusted.
+	// Code refines an "upstream" result: certificate, rate_limited, network or server.
 	Code string `json:"code,omitempty"`
+	// LastFailure is the latest check that got no verdict (upstream), kept beside the
+	// last definite verdict above; nil once a check gets a verdict again.
+	LastFailure *Failure `json:"last_failure,omitempty"`
+}
+
+// Failure is a check that could not reach a verdict.
+type Failure struct {
+	At      time.Time `json:"at"`
+	Code    string    `json:"code,omitempty"`
+	Message string    `json:"message"`
 }
 
 // Account is one broker account a token reaches.

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"reflect"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -17,17 +21,23 @@ type Request struct {
 
 var idRe = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
+var errNotObject = errors.New("not a JSON object")
+
 // DecodeRequest parses a frame body into a request. It rejects invalid
 // UTF-8 (encoding/json would silently replace it), anything but a JSON
-// object, and a missing or malformed id or cmd. The id is returned even
-// on error when it could be read, so the answer can carry it.
+// object, a key given twice, and a missing or malformed id or cmd. The id
+// is returned even on error when it could be read, so the answer can
+// carry it.
 func DecodeRequest(body []byte) (*Request, string, error) {
 	if !utf8.Valid(body) {
 		return nil, "", Errorf(CodeBadRequest, "message is not valid UTF-8")
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+	raw, err := objectMembers(body)
+	if errors.Is(err, errNotObject) {
 		return nil, "", Errorf(CodeBadRequest, "message must be a JSON object like {\"id\":\"1\",\"cmd\":\"hello\"}")
+	}
+	if err != nil {
+		return nil, "", Errorf(CodeBadRequest, "message is not valid JSON: %v", err)
 	}
 	var id string
 	if v, ok := raw["id"]; ok {
@@ -50,9 +60,51 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	return &Request{ID: id, Cmd: cmd, rest: raw}, id, nil
 }
 
-// Bind decodes the request's fields into v (a pointer to a struct),
-// rejecting unknown fields and mistyped values with bad_request.
+// objectMembers reads one JSON object (and nothing after it) into its
+// members. Unlike json.Unmarshal into a map it refuses a key given twice,
+// which would otherwise silently keep the last value.
+func objectMembers(b []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return nil, errNotObject
+	}
+	out := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string) // object keys are always strings
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("field %q is given twice", key)
+		}
+		out[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the JSON object")
+	}
+	return out, nil
+}
+
+// Bind decodes the request's fields into v (a pointer to a struct). Field
+// names must match the struct's json names exactly, nested objects
+// included: encoding/json alone would accept "Token_Id" for "token_id".
+// Unknown fields and mistyped values are bad_request.
 func (r *Request) Bind(v any) error {
+	if err := checkNames(r.rest, reflect.TypeOf(v).Elem(), ""); err != nil {
+		return err
+	}
 	b, err := json.Marshal(r.rest)
 	if err != nil {
 		return Errorf(CodeInternal, "re-encode request: %v", err)
@@ -67,6 +119,63 @@ func (r *Request) Bind(v any) error {
 		return Errorf(CodeBadRequest, "%s: %v", r.Cmd, err)
 	}
 	return nil
+}
+
+// checkNames refuses every member of an object whose name is not exactly
+// the json name of a field of struct type t, recursing into members that
+// are themselves structs.
+func checkNames(members map[string]json.RawMessage, t reflect.Type, path string) error {
+	fields := jsonFields(t)
+	for name, raw := range members {
+		ft, ok := fields[name]
+		if !ok {
+			for known := range fields {
+				if strings.EqualFold(known, name) {
+					return Errorf(CodeBadRequest, "unknown field %q: field names are case-sensitive, use %q", path+name, path+known)
+				}
+			}
+			return Errorf(CodeBadRequest, "unknown field %q", path+name)
+		}
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			continue
+		}
+		sub, err := objectMembers(raw)
+		if err != nil {
+			return Errorf(CodeBadRequest, "field %q must be an object: %v", path+name, err)
+		}
+		if err := checkNames(sub, ft, path+name+"."); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonFields maps the json names of a struct's fields to their types, as
+// encoding/json names them (tag name, else the Go name; "-" is skipped;
+// embedded structs without a tag are flattened).
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		out[tag] = f.Type
+	}
+	return out
 }
 
 // require returns a bad_request error naming a missing field.

@@ -20,9 +20,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
     const autoTried = new WeakSet(); // fields we already tried to fill automatically
     let stopped = false;
     let ready = false; // settings read
-    let box = null;
-    const ui = () => (box = box || TB.ui.createBox(d, 'fill', { isTrusted: trusted }));
-    const show = (v) => ui().set(v.status, v.lines, v.tone, v.compact);
+    const box = TB.ui.lazyBox(d, 'fill', { isTrusted: trusted });
+    const ui = box.get;
+    const show = box.show;
     const showError = (err) => show(flow.errorView(err));
     const failed = (e) => ({ ok: false, error: { code: 'extension_error', detail: String(e && e.message) } });
 
@@ -119,7 +119,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
 
     /** One-click button: choose «Тинькофф» if needed and fill ('offer'), or just fill ('offer-fill'). */
     function showOffer(kind) {
-      if (box && box.host.getAttribute('data-tokenbridge-status') === kind) return;
+      const cur = box.peek();
+      if (cur && cur.host.getAttribute('data-tokenbridge-status') === kind) return;
       const v = flow.offerView(kind);
       show(v);
       ui().button(v.button, () => { st.armed = true; chooseTinkoffAndFill(null); });
@@ -173,7 +174,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
           // The user switched to another broker after we filled: take our token back out of the field.
           const f = st.filled;
           if (f && f.field.isConnected && f.field.value && (await TB.token.digest(f.field.value)) === f.digest) TB.fill.setNativeValue(f.field, '');
-          if (box && box.host.getAttribute('data-tokenbridge-status') !== 'other') box.set('other', [], 'info'), box.hide();
+          const cur = box.peek();
+          if (cur && cur.host.getAttribute('data-tokenbridge-status') !== 'other') { cur.set('other', [], 'info'); cur.hide(); }
           return undefined;
         }
         case 'autofill': return autoFill(next.field);
@@ -239,7 +241,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         return chooseTinkoffAndFill(msg.token_id);
       },
       filled: () => st.filled && { tokenId: st.filled.tokenId },
-      box: () => box,
+      box: () => box.peek(),
     };
   }
 

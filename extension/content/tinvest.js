@@ -20,9 +20,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     const trusted = TB.core.trustedRule(env);
     let st = flow.initial();
     let stopped = false;
-    let box = null;
-    const ui = () => (box = box || TB.ui.createBox(d, 'capture', { isTrusted: trusted }));
-    const show = (v) => ui().set(v.status, v.lines, v.tone);
+    const box = TB.ui.lazyBox(d, 'capture', { isTrusted: trusted });
+    const show = box.show;
     const observed = new WeakSet();
 
     const settings = TB.core.watchSettings(env, () => scanNow());
@@ -55,7 +54,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
 
     async function storeToken(req) {
       show(flow.savingView());
-      box.setAttr('validation', 'none');
+      box.get().setAttr('validation', 'none');
       let res;
       try {
         res = await env.send(req);
@@ -64,18 +63,19 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
       }
       const v = flow.storedView(req, res);
       show(v);
-      if (v.retry) { box.button(TB.strings.t('box_retry'), () => { storeToken(req); }); return 'error'; }
+      if (v.retry) { box.get().button(TB.strings.t('box_retry'), () => { storeToken(req); }); return 'error'; }
       if (v.validate) validate(v.validate, v.storedLine);
       return 'stored';
     }
 
     async function validate(id, storedLine) {
-      box.setAttr('validation', 'checking');
+      box.get().setAttr('validation', 'checking');
       let res;
       try { res = await env.send({ type: 'tb:validate', token_id: id }); } catch (e) { res = { ok: false, error: { code: 'extension_error', detail: String(e && e.message) } }; }
       const v = flow.verdictView(res);
-      box.set(box.host.getAttribute('data-tokenbridge-status'), [storedLine, v.line], v.tone);
-      box.setAttr('validation', v.verdict);
+      const b = box.get();
+      b.set(b.host.getAttribute('data-tokenbridge-status'), [storedLine, v.line], v.tone);
+      box.get().setAttr('validation', v.verdict);
     }
 
     function scanNow() {
@@ -146,7 +146,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
       events.off();
     }
 
-    return { stop, scanNow, offer, choices: () => st.choices, box: () => box };
+    return { stop, scanNow, offer, choices: () => st.choices, box: () => box.peek() };
   }
 
   // Auto-start in the real extension only (unit tests have no chrome.runtime.id and call start).

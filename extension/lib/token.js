@@ -48,20 +48,14 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
     return s.slice(0, 4) + '…' + s.slice(-4);
   }
 
-  /** SHA-256 hex of a string (for per-page de-duplication without keeping the secret around). */
+  /**
+   * SHA-256 hex of a string: the one digest of the extension (per-page de-duplication, the background's
+   * capture rate, the clipboard clear), so a secret is compared without being kept. Every place that
+   * runs it is a secure context (https pages, extension pages), where crypto.subtle exists.
+   */
   async function digest(s) {
-    const c = globalThis.crypto;
-    if (c && c.subtle && globalThis.TextEncoder) {
-      const buf = await c.subtle.digest('SHA-256', new TextEncoder().encode(s));
-      return Array.from(new Uint8Array(buf)).map((b) => b.toString(16).padStart(2, '0')).join('');
-    }
-    // Fallback (non-cryptographic, only used for de-duplication in environments without SubtleCrypto).
-    let h1 = 0x811c9dc5, h2 = 0x1000193;
-    for (let i = 0; i < s.length; i++) {
-      h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
-      h2 = Math.imul(h2 + s.charCodeAt(i), 2246822519) >>> 0;
-    }
-    return h1.toString(16) + h2.toString(16) + s.length;
+    const buf = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(String(s)));
+    return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
   }
   return { MAX_LENGTH, isTokenShape, extractTokens, maskToken, digest };
 });

@@ -108,5 +108,14 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('ui', (TB) => {
     Object.defineProperty(host, '__tbCtl', { value: ctl, enumerable: false });
     return ctl;
   }
-  return { createBox };
+  /**
+   * The box for `role`, created on first use: get() creates it, peek() returns it or null, show(view)
+   * applies a view from lib/fill-flow.js or lib/capture-flow.js ({status, lines, tone, compact?}).
+   */
+  function lazyBox(d, role, opts) {
+    let box = null;
+    const get = () => (box = box || createBox(d, role, opts));
+    return { get, peek: () => box, show: (v) => get().set(v.status, v.lines, v.tone, v.compact) };
+  }
+  return { createBox, lazyBox };
 });

@@ -1,7 +1,7 @@
 // tokenbridge offscreen document (Chromium only): writes the clipboard for the background and clears
-// it after 30 s if it still holds what we wrote (compared by SHA-256 digest; the value is not kept). It talks to the background over one private port
+// it after 30 s if it still holds what we wrote (compared by SHA-256 digest, lib/token.js; the value is not kept). It talks to the background over one private port
 // (runtime.connect), never runtime.sendMessage, so the value is not broadcast to other extension pages.
-(function () {
+globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('offscreen', (TB) => {
   'use strict';
   const api = globalThis.browser || globalThis.chrome;
   let timer = null;
@@ -24,23 +24,19 @@
     return ok ? v : null;
   }
 
-  async function sha256hex(s) {
-    const buf = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s));
-    return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
-  }
-
   const port = api.runtime.connect({ name: 'tb-offscreen' });
   port.onMessage.addListener(async (msg) => {
     if (!msg || msg.type !== 'copy' || typeof msg.text !== 'string') return;
     copyViaEvent(msg.text);
-    const digest = await sha256hex(msg.text); // only the digest is kept for the 30 s
+    const digest = await TB.token.digest(msg.text); // only the digest is kept for the 30 s
     if (timer) clearTimeout(timer);
     const ms = Math.min(Math.max(Number(msg.clearAfterMs) || 30000, 1000), 120000);
     timer = setTimeout(async () => {
       timer = null;
       const current = readClipboard(); // clipboardRead
       // Cleared only if it still holds the token; unreadable (permission refused): cleared too.
-      if (current === null || (await sha256hex(current)) === digest) copyViaEvent('');
+      if (current === null || (await TB.token.digest(current)) === digest) copyViaEvent('');
     }, ms);
   });
-})();
+  return {};
+});

@@ -32,11 +32,15 @@ func systemBinaryFix(goos, exe string) string {
 			"  copy %s \"%%ProgramFiles%%\\tokenbridge\\tokenbridge.exe\"\n"+
 			"  \"%%ProgramFiles%%\\tokenbridge\\tokenbridge.exe\" install --system", winQuote(exe))
 	}
+	pkg := ""
+	if goos == "linux" {
+		pkg = "Or install the tokenbridge .deb/.rpm package: it puts the binary in /usr/bin and registers it for all users.\n"
+	}
 	return fmt.Sprintf("Install it to a directory that only root can write (it and every parent owned by root, "+
 		"not group/other-writable), then install from there:\n"+
 		"  sudo install -m 0755 %s /usr/local/bin/tokenbridge\n"+
 		"  sudo /usr/local/bin/tokenbridge install --system\n"+
-		"Or drop --system: `tokenbridge install` registers the binary for your user only.", quoteArg(exe))
+		"%sOr drop --system: `tokenbridge install` registers the binary for your user only.", quoteArg(exe), pkg)
 }
 
 func winQuote(s string) string {

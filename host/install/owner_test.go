@@ -17,6 +17,7 @@ func TestInstallSystemRefusesReplaceableBinary(t *testing.T) {
 	require.ErrorIs(t, err, ErrReplaceableBinary)
 	require.ErrorContains(t, err, "sudo install -m 0755 "+env.Executable+" /usr/local/bin/tokenbridge")
 	require.ErrorContains(t, err, "sudo /usr/local/bin/tokenbridge install --system")
+	require.ErrorContains(t, err, ".deb/.rpm package")
 	require.False(t, fileExists(filepath.Join(env.Root, "etc")), "nothing written")
 	require.False(t, fileExists(filepath.Join(env.ConfigDir, RecordFile)))
 
@@ -29,6 +30,7 @@ func TestSystemBinaryFixWindows(t *testing.T) {
 	fix := systemBinaryFix("windows", `C:\Users\me\Downloads\tokenbridge.exe`)
 	require.Contains(t, fix, `copy C:\Users\me\Downloads\tokenbridge.exe "%ProgramFiles%\tokenbridge\tokenbridge.exe"`)
 	require.Contains(t, fix, `"%ProgramFiles%\tokenbridge\tokenbridge.exe" install --system`)
+	require.NotContains(t, systemBinaryFix("darwin", "/Users/me/tokenbridge"), ".deb", "no Linux packages on macOS")
 }
 
 func TestUnderWindowsDir(t *testing.T) {

@@ -23,11 +23,17 @@ var _ Checker = (*tinvest.Client)(nil)
 var ErrNoChecker = errors.New("no T-Invest checker configured")
 
 // Validate checks a stored T-Invest token against the broker's API with read-only
-// calls only (see tinvest.Check) and saves the verdict in the token's metadata:
-// validation (result, checked_at, message, accounts); kind from the verdict for
-// full_access, readonly and sandbox (left alone for invalid and upstream);
-// last_used_at when the API accepted the token (the broker keeps a token alive for
-// three months from its last use). The secret goes only to the checker.
+// calls only (see tinvest.Check) and saves the outcome in the token's metadata.
+//
+// A definite verdict (full_access, readonly, sandbox, no_access, invalid) replaces
+// validation (result, checked_at, message, accounts) and clears last_failure; kind
+// follows it for full_access, readonly and sandbox (left alone for no_access and
+// invalid: the API does not say which kind of token it is); last_used_at moves when the
+// API accepted the token (the broker keeps a token alive for three months from its last
+// use). A failed check (upstream: network, server, rate limit, certificate) never
+// overwrites a definite verdict or its accounts: it is recorded beside them as
+// validation.last_failure {at, code, message}; with no definite verdict yet, the
+// validation is upstream with that failure. The secret goes only to the checker.
 func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index.Token, error) {
 	if checker == nil {
 		return index.Token{}, ErrNoChecker
@@ -61,6 +67,18 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 		})
 	}
 	return v.modify(id, func(t *index.Token) {
+		if !verdict.Definite() {
+			fail := &index.Failure{At: val.CheckedAt, Code: val.Code, Message: val.Message}
+			if HasVerdict(t.Validation) {
+				kept := *t.Validation
+				kept.LastFailure = fail
+				t.Validation = &kept
+				return
+			}
+			val.LastFailure = fail
+			t.Validation = val
+			return
+		}
 		t.Validation = val
 		switch verdict.Result {
 		case tinvest.ResultFullAccess:
@@ -70,8 +88,14 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 		case tinvest.ResultSandbox:
 			t.Kind = KindSandbox
 		}
-		if verdict.Usable() {
+		if verdict.Accepted() {
 			t.LastUsedAt = now
 		}
 	})
+}
+
+// HasVerdict reports whether val holds a definite verdict of the API (anything but
+// upstream), which only another definite verdict replaces.
+func HasVerdict(val *index.Validation) bool {
+	return val != nil && val.Result != "" && val.Result != string(tinvest.ResultUpstream)
 }

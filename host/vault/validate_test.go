@@ -32,6 +32,7 @@ func TestValidate(t *testing.T) {
 		testToken(103): {Sandbox: true},
 		testToken(105): {Fault: tinvestfake.FaultInternal},
 		testToken(106): {Fault: tinvestfake.FaultMalformed},
+		testToken(107): {Access: tinvestfake.NoAccess},
 		// testToken(104) is unknown: 40003 on both hosts.
 	})
 	defer srv.Close()
@@ -50,6 +51,7 @@ func TestValidate(t *testing.T) {
 		{"readonly account-scoped", testToken(102), KindFullAccess, tinvest.ResultReadonly, KindReadonly, 1, true, "read-only"},
 		{"sandbox", testToken(103), KindUnknown, tinvest.ResultSandbox, KindSandbox, 1, true, "sandbox"},
 		{"expired keeps kind", testToken(104), KindFullAccess, tinvest.ResultInvalid, KindFullAccess, 0, false, tinvest.SettingsURL},
+		{"no access keeps kind", testToken(107), KindReadonly, tinvest.ResultNoAccess, KindReadonly, 2, true, "no access"},
 		{"server error keeps kind", testToken(105), KindReadonly, tinvest.ResultUpstream, KindReadonly, 0, false, "HTTP 500"},
 		{"malformed answer keeps kind", testToken(106), KindUnknown, tinvest.ResultUpstream, KindUnknown, 0, false, "malformed JSON"},
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-var addCmd = &Command{Name: "add", Summary: "store a token read from stdin or a no-echo prompt", Usage: `
+var addCmd = &Command{Name: "add", Summary: "store a token read from stdin or a no-echo prompt", ReadsSecret: true, Usage: `
 Usage: tokenbridge add [--label LABEL] [--provider tinvest|generic] [--kind KIND]
 
 Stores a token in the OS keyring. The secret is read from a no-echo prompt when
@@ -25,13 +25,10 @@ Storing a token that is already stored updates its label and kind instead.`,
 		fs.StringVar(&in.Label, "label", "", "a name for the token (default: provider, kind and date)")
 		fs.StringVar(&in.Provider, "provider", vault.ProviderTInvest, "tinvest (T-Invest API token) or generic (any one-line secret)")
 		fs.StringVar(&in.Kind, "kind", vault.KindUnknown, "full_access, readonly, sandbox or unknown (tokenbridge check finds out)")
-		return func(env *Env, args []string) int { return runAdd(env, in, args) }
+		return func(env *Env, _ []string) int { return runAdd(env, in) }
 	}}
 
-func runAdd(env *Env, in vault.StoreInput, args []string) int {
-	if len(args) > 0 {
-		return env.Errorf("add takes no arguments: the secret is read from stdin or a prompt, never argv")
-	}
+func runAdd(env *Env, in vault.StoreInput) int {
 	secret, err := ReadSecret(env, "Token (input hidden)")
 	secret = strings.TrimSpace(secret)
 	if errors.Is(err, errNoInput) || (err == nil && secret == "") {

@@ -15,7 +15,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
-var checkCmd = &Command{Name: "check", Summary: "validate T-Invest tokens against the broker's API (read-only)", Interspersed: true, Usage: `
+var checkCmd = &Command{Name: "check", Summary: "validate T-Invest tokens against the broker's API (read-only)", Interspersed: true, MaxArgs: AnyArgs, Usage: `
 Usage: tokenbridge check [ID|LABEL ...] [--all] [--json]
 
 Checks stored T-Invest tokens with read-only calls of the T-Invest API

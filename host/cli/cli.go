@@ -58,18 +58,23 @@ type Command struct {
 	// anywhere before "--" then shows the help.
 	Interspersed bool
 	// MinArgs and MaxArgs bound the positional arguments; ArgName names them in "missing …".
-	// MaxArgs is AnyArgs (the default: the action checks) or NoArgs or a positive bound.
+	// MaxArgs is NoArgs (the default: flags only), a positive bound, or AnyArgs (a list the
+	// action reads, such as exec's CMD [ARGS...]). The dispatcher refuses anything outside
+	// the bounds as a usage error before the action runs, so a stray argument changes nothing.
 	MinArgs, MaxArgs int
 	ArgName          string
 	// Refuse are flag names refused before parsing, without echoing their value: secrets
 	// never come from the command line.
 	Refuse []string
+	// ReadsSecret marks a command that reads a secret from the prompt or stdin: a stray
+	// argument is not echoed (it may be the secret, given on the command line by mistake).
+	ReadsSecret bool
 }
 
 // Bounds for Command.MaxArgs.
 const (
-	AnyArgs = 0  // any number: the action checks
-	NoArgs  = -1 // flags only
+	NoArgs  = 0  // flags only (the default)
+	AnyArgs = -1 // any number: the action reads a list
 )
 
 // commands is the command table of `tokenbridge`, in the order --help lists it.
@@ -145,12 +150,18 @@ func runLeaf(env *Env, c *Command, args []string) int {
 		return env.Usagef("%v", err)
 	case len(pos) < c.MinArgs:
 		return env.Usagef("missing %s", c.ArgName)
-	case c.MaxArgs == NoArgs && len(pos) > 0:
-		return env.Usagef("unexpected argument %q", clip(pos[0]))
-	case c.MaxArgs > 0 && len(pos) > c.MaxArgs:
-		return env.Usagef("unexpected argument %q", clip(pos[c.MaxArgs]))
+	case c.MaxArgs != AnyArgs && len(pos) > c.MaxArgs:
+		return strayArg(env, c, pos[c.MaxArgs])
 	}
 	return action(env, pos)
+}
+
+// strayArg refuses a positional argument beyond the command's bound.
+func strayArg(env *Env, c *Command, arg string) int {
+	if c.ReadsSecret {
+		return env.Usagef("unexpected argument (not shown: secrets are read from the prompt or stdin, never from argv)")
+	}
+	return env.Usagef("unexpected argument %q", clip(arg))
 }
 
 func (c *Command) lookup(name string) *Command {

@@ -15,7 +15,7 @@ import (
 
 var envNameRe = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
 
-var execCmd = &Command{Name: "exec", Summary: "run a command with a token in its environment only", Usage: `
+var execCmd = &Command{Name: "exec", Summary: "run a command with a token in its environment only", MaxArgs: AnyArgs, Usage: `
 Usage: tokenbridge exec --token ID|LABEL [--env INVEST_TOKEN] -- CMD [ARGS...]
        tokenbridge exec --moex NAME [--env MOEX_ACCESS_TOKEN] -- CMD [ARGS...]
 

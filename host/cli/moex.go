@@ -50,7 +50,7 @@ var moexSecretFlags = []string{"client-secret", "client_secret", "secret", "pass
 
 // moexSub is a subcommand on one profile NAME (NAME before or after the flags).
 func moexSub(name, usage string, flags func(fs *flag.FlagSet) moexAction) *Command {
-	return &Command{Name: name, Usage: usage, Interspersed: true, Refuse: moexSecretFlags,
+	return &Command{Name: name, Usage: usage, Interspersed: true, Refuse: moexSecretFlags, ReadsSecret: true,
 		MinArgs: 1, MaxArgs: 1, ArgName: "profile NAME", Flags: func(fs *flag.FlagSet) Action { return withMoex(flags(fs)) }}
 }
 

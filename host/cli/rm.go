@@ -2,7 +2,7 @@ package cli
 
 import "fmt"
 
-var rmCmd = &Command{Name: "rm", Summary: "delete a token from the keyring and the index", MinArgs: 1, ArgName: "ID|LABEL", Usage: `
+var rmCmd = &Command{Name: "rm", Summary: "delete a token from the keyring and the index", MinArgs: 1, MaxArgs: AnyArgs, ArgName: "ID|LABEL", Usage: `
 Usage: tokenbridge rm ID|LABEL...
 
 Deletes tokens from the OS keyring and their metadata. This does not revoke the

@@ -8,7 +8,9 @@ import (
 )
 
 // recordUse notes that a consumer (origin from the browser's sender)
-// accepted the token.
+// accepted the token. Only an origin the token may be filled into (the
+// rule of `get` for "fill") is recorded, so used_by never names a site
+// that could not have received the token.
 func recordUse(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {
 		TokenID string `json:"token_id"`
@@ -24,7 +26,16 @@ func recordUse(_ context.Context, env *Env, req *Request) (Result, error) {
 	if !ok {
 		return nil, Errorf(CodeBadRequest, "origin must be an https origin like https://logos-up.com")
 	}
-	tok, err := env.Vault.RecordUse(p.TokenID, origin)
+	tok, err := env.Vault.Token(p.TokenID)
+	if err != nil {
+		return nil, err
+	}
+	if !env.Config.FillAllowed(tok.Provider, origin) {
+		env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", origin).Msg("record_use denied: origin not allowed for provider")
+		return nil, Errorf(CodeTargetDenied, "%s tokens are not filled into %q, so no use there is recorded; allowed: %v (add more under fill_origins in %s)",
+			tok.Provider, origin, config.DefaultFillOrigins[tok.Provider], env.ConfigPath)
+	}
+	tok, err = env.Vault.RecordUse(p.TokenID, origin)
 	if err != nil {
 		return nil, err
 	}

@@ -32,9 +32,6 @@ func store(_ context.Context, env *Env, req *Request) (Result, error) {
 	if p.Secret == "" {
 		return nil, missing("secret")
 	}
-	if len(p.Secret) > vault.MaxSecret {
-		return nil, Errorf(CodeTooLarge, "secret is %d bytes, limit %d", len(p.Secret), vault.MaxSecret)
-	}
 	origin := ""
 	if p.SourceOrigin != "" {
 		o, ok := config.NormalizeOrigin(p.SourceOrigin)
@@ -43,6 +40,8 @@ func store(_ context.Context, env *Env, req *Request) (Result, error) {
 		}
 		origin = o
 	}
+	// Length (too_large), shape and source_origin (only the provider's own
+	// sites) are checked by the vault, for the CLI too.
 	in := vault.StoreInput{Provider: p.Provider, Secret: p.Secret, Label: p.Label, Kind: p.Kind, SourceOrigin: origin}
 	if p.Scope != nil {
 		in.Scope = *p.Scope

@@ -133,11 +133,17 @@ func CheckKind(k string) error {
 func CheckSecret(provider, s string) error {
 	switch provider {
 	case ProviderTInvest:
-		if len(s) > limits.MaxTokenLen || !tinvestRe.MatchString(s) {
+		if utf8.RuneCountInString(s) > limits.MaxTokenLen {
+			return fmt.Errorf("%w: a T-Invest token is at most %d characters, this is %d: copy only the token", secretstore.ErrTooLarge, limits.MaxTokenLen, utf8.RuneCountInString(s))
+		}
+		if !tinvestRe.MatchString(s) {
 			return fmt.Errorf("%w: not a T-Invest token (expected \"t.\" followed by at least 60 letters, digits, _ or -; masked forms with … or * are not tokens)", ErrInvalid)
 		}
 	case ProviderGeneric:
-		if s == "" || len(s) > MaxSecret || !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n") {
+		if len(s) > MaxSecret {
+			return fmt.Errorf("%w: a secret is at most %d bytes, this is %d", secretstore.ErrTooLarge, MaxSecret, len(s))
+		}
+		if s == "" || !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n") {
 			return fmt.Errorf("%w: secret must be 1..%d bytes of UTF-8 on one line", ErrInvalid, MaxSecret)
 		}
 	default:
@@ -146,8 +152,27 @@ func CheckSecret(provider, s string) error {
 	return nil
 }
 
+// SourceOrigins lists, per provider, the sites a token may be captured
+// from: the provider's own (the extension's capture content scripts run
+// only there).
+var SourceOrigins = map[string][]string{
+	ProviderTInvest: {"https://www.tbank.ru", "https://www.tinkoff.ru"},
+}
+
+// CheckSourceOrigin accepts "" (not captured in a browser) or one of the
+// provider's own origins.
+func CheckSourceOrigin(provider, origin string) error {
+	if origin != "" && !slices.Contains(SourceOrigins[provider], origin) {
+		return fmt.Errorf("%w: source_origin %q is not a %s site; tokens are captured only on %s", ErrInvalid, origin, provider, strings.Join(SourceOrigins[provider], ", "))
+	}
+	return nil
+}
+
 func (in *StoreInput) check() error {
 	if err := CheckSecret(in.Provider, in.Secret); err != nil {
+		return err
+	}
+	if err := CheckSourceOrigin(in.Provider, in.SourceOrigin); err != nil {
 		return err
 	}
 	if in.Kind == "" {

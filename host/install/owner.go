@@ -19,7 +19,7 @@ func (e Env) checkSystemBinary() error {
 		check = systemBinaryProblem
 	}
 	if err := check(e.Executable); err != nil {
-		return fmt.Errorf("install --system: %w\n%s", err, systemBinaryFix(e.GOOS, e.Executable))
+		return fmt.Errorf("--system: %w\n%s", err, systemBinaryFix(e.GOOS, e.Executable))
 	}
 	return nil
 }

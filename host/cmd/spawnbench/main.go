@@ -1,9 +1,11 @@
 // Command spawnbench measures what a browser's sendNativeMessage costs:
 // start a host process, send one request, read the answer, wait for exit.
-// It times tokenbridge (`hello`, which also probes the keyring) against a
-// minimal echo host and prints both and their ratio.
+// It times each tokenbridge binary answering one command (-cmd: `list` by
+// default; `hello` also probes the keyring) against a minimal echo host,
+// interleaving the runs so machine noise hits every binary alike, and
+// prints each and its ratio to the echo host.
 //
-//	spawnbench -n 200 -host bin/tokenbridge -echo bin/echohost
+//	spawnbench -n 200 -cmd list -host bin/tokenbridge -host dist/tokenbridge -echo bin/echohost -max-ratio 1.5
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/frame"
@@ -20,9 +23,9 @@ import (
 
 const origin = "chrome-extension://hodkpdeoebfagkfdfjfhcfnbemcgabcj/"
 
-func once(bin string) (time.Duration, error) {
+func once(bin, command string) (time.Duration, error) {
 	var in bytes.Buffer
-	if err := frame.Write(&in, []byte(`{"id":"1","cmd":"hello"}`)); err != nil {
+	if err := frame.Write(&in, []byte(`{"id":"1","cmd":"`+command+`"}`)); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -38,40 +41,67 @@ func once(bin string) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-func measure(bin string, n int) (p50, p95, mean time.Duration, err error) {
-	ds := make([]time.Duration, 0, n)
+type stats struct{ p50, p95, mean time.Duration }
+
+func summarize(ds []time.Duration) stats {
 	var sum time.Duration
-	for i := 0; i < n; i++ {
-		d, err := once(bin)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		ds = append(ds, d)
+	for _, d := range ds {
 		sum += d
 	}
-	slices.Sort(ds)
-	return ds[n/2], ds[n*95/100], sum / time.Duration(n), nil
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return stats{p50: s[len(s)/2], p95: s[len(s)*95/100], mean: sum / time.Duration(len(s))}
 }
 
+type binList []string
+
+func (b *binList) String() string     { return strings.Join(*b, ",") }
+func (b *binList) Set(v string) error { *b = append(*b, v); return nil }
+
 func main() {
-	n := flag.Int("n", 100, "iterations per host")
-	host := flag.String("host", "bin/tokenbridge", "tokenbridge binary")
+	n := flag.Int("n", 100, "iterations per binary")
+	var hosts binList
+	flag.Var(&hosts, "host", "tokenbridge binary (repeatable; default bin/tokenbridge)")
 	echo := flag.String("echo", "bin/echohost", "minimal echo host binary")
+	cmd := flag.String("cmd", "list", "the command tokenbridge answers (list or hello)")
+	maxRatio := flag.Float64("max-ratio", 0, "exit 1 when the last -host's p50 exceeds this multiple of the echo host's (0: no limit)")
 	flag.Parse()
-	_, _ = once(*host) // warm the page cache
-	_, _ = once(*echo)
-	hp50, hp95, hmean, err := measure(*host, *n)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	if *cmd != "list" && *cmd != "hello" {
+		fmt.Fprintf(os.Stderr, "spawnbench: -cmd %q: use list or hello\n", *cmd)
+		os.Exit(2)
+	}
+	if len(hosts) == 0 {
+		hosts = binList{"bin/tokenbridge"}
+	}
+	bins := append([]string{*echo}, hosts...)
+	times := make([][]time.Duration, len(bins))
+	for round := -1; round < *n; round++ { // round -1 warms the page cache
+		for i, b := range bins {
+			d, err := once(b, *cmd)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "spawnbench:", err)
+				os.Exit(1)
+			}
+			if round >= 0 {
+				times[i] = append(times[i], d)
+			}
+		}
+	}
+	fmt.Printf("spawn + one %q, %d interleaved runs each\n", *cmd, *n)
+	echoStats := summarize(times[0])
+	ratio := 0.0
+	for i, b := range bins {
+		s := summarize(times[i])
+		ratio = float64(s.p50) / float64(echoStats.p50)
+		name := "echo host " + b
+		if i > 0 {
+			name = "tokenbridge " + b
+		}
+		fmt.Printf("  %-44s p50 %8s  p95 %8s  mean %8s  ratio (p50) %.2fx\n", name,
+			s.p50.Round(time.Microsecond), s.p95.Round(time.Microsecond), s.mean.Round(time.Microsecond), ratio)
+	}
+	if *maxRatio > 0 && ratio > *maxRatio {
+		fmt.Fprintf(os.Stderr, "spawnbench: %s costs %.2fx the echo host, over the %.2fx budget\n", bins[len(bins)-1], ratio, *maxRatio)
 		os.Exit(1)
 	}
-	ep50, ep95, emean, err := measure(*echo, *n)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Printf("spawn + one message, %d runs each\n", *n)
-	fmt.Printf("  %-28s p50 %8s  p95 %8s  mean %8s\n", "tokenbridge hello (keyring)", hp50.Round(time.Microsecond), hp95.Round(time.Microsecond), hmean.Round(time.Microsecond))
-	fmt.Printf("  %-28s p50 %8s  p95 %8s  mean %8s\n", "echo host", ep50.Round(time.Microsecond), ep95.Round(time.Microsecond), emean.Round(time.Microsecond))
-	fmt.Printf("  ratio (p50): %.2fx\n", float64(hp50)/float64(ep50))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ChunkSize is the largest piece stored in one keyring item. Windows'
@@ -58,10 +59,10 @@ func (c *chunkedStore) Set(key, secret string) error {
 		c.dropChunks(key, 0, old)
 		return nil
 	}
-	n := (len(secret) + c.size - 1) / c.size
-	for i := 0; i < n; i++ {
-		end := min((i+1)*c.size, len(secret))
-		if err := c.next.Set(chunkKey(key, i), secret[i*c.size:end]); err != nil {
+	parts := split(secret, c.size)
+	n := len(parts)
+	for i, part := range parts {
+		if err := c.next.Set(chunkKey(key, i), part); err != nil {
 			return fmt.Errorf("store chunk %d of %d: %w", i+1, n, err)
 		}
 	}
@@ -70,6 +71,25 @@ func (c *chunkedStore) Set(key, secret string) error {
 	}
 	c.dropChunks(key, n, old)
 	return nil
+}
+
+// split cuts s into pieces of at most size bytes, never inside a UTF-8
+// sequence (backends that treat values as text would mangle half
+// characters).
+func split(s string, size int) []string {
+	var out []string
+	for len(s) > size {
+		end := size
+		for end > size-utf8.UTFMax && !utf8.RuneStart(s[end]) {
+			end--
+		}
+		if !utf8.RuneStart(s[end]) {
+			end = size // not UTF-8 here: any cut will do
+		}
+		out = append(out, s[:end])
+		s = s[end:]
+	}
+	return append(out, s)
 }
 
 // chunkCount returns how many chunks the current value of key uses (0 when

@@ -13,11 +13,17 @@ import (
 // osKeyring is the real keyring through go-keyring.
 type osKeyring struct{}
 
-// Open returns the OS keyring with a timeout around every call (default
-// 5 s, TOKENBRIDGE_KEYRING_TIMEOUT overrides) and transparent chunking of
-// large secrets.
+// Open returns the OS keyring with transparent chunking of large secrets
+// and one deadline for each whole operation (default 5 s,
+// TOKENBRIDGE_KEYRING_TIMEOUT overrides).
 func Open() Store {
-	return WithChunking(WithTimeout(osKeyring{}, TimeoutFromEnv(os.Getenv("TOKENBRIDGE_KEYRING_TIMEOUT"))), ChunkSize)
+	return OpenWith(osKeyring{}, TimeoutFromEnv(os.Getenv("TOKENBRIDGE_KEYRING_TIMEOUT")))
+}
+
+// OpenWith is Open over another backend (tests give a fake): chunking,
+// inside one deadline d per operation.
+func OpenWith(backend Store, d time.Duration) Store {
+	return WithTimeout(WithChunking(backend, ChunkSize), d)
 }
 
 // TimeoutFromEnv parses a Go duration between 100ms and 2m; anything else

@@ -32,8 +32,12 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 	s := requireRealKeyring(t)
 	tests := []struct{ name, secret string }{
 		{"tinvest token", "t." + strings.Repeat("Ab9_-", 17) + "x"},
+		{"one chunk", strings.Repeat("a", ChunkSize)},
+		{"one byte over a chunk", strings.Repeat("b", ChunkSize+1)},
 		{"6 KB secret", strings.Repeat("0123456789abcdef", 6<<10/16)},
+		{"16 KiB (keyring value limit)", strings.Repeat("c", MaxSecret)},
 		{"unicode", "пароль-密码"},
+		{"unicode across chunk borders", "x" + strings.Repeat("пароль-密码", 600)},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

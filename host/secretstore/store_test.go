@@ -9,37 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestChunkingRoundTrip(t *testing.T) {
-	tests := []struct {
-		name   string
-		secret string
-		items  int
-	}{
-		{"small", "t." + strings.Repeat("a", 86), 1},
-		{"exactly one chunk", strings.Repeat("b", ChunkSize), 1},
-		{"two chunks", strings.Repeat("c", ChunkSize+1), 3},
-		{"6 KB", strings.Repeat("d", 6<<10), 5},
-		{"looks like a header", chunkHeader + "1:abc", 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			mem := NewMemory()
-			mem.MaxItem = 2560
-			s := WithChunking(mem, ChunkSize)
-			require.NoError(t, s.Set("tinvest/x", tt.secret))
-			require.Equal(t, tt.items, mem.Len())
-			got, err := s.Get("tinvest/x")
-			require.NoError(t, err)
-			require.Equal(t, tt.secret, got)
-			keys, err := s.(Lister).List()
-			require.NoError(t, err)
-			require.Equal(t, []string{"tinvest/x"}, keys)
-			require.NoError(t, s.Delete("tinvest/x"))
-			require.Zero(t, mem.Len())
-		})
-	}
-}
-
 func TestChunkingShrinkDropsOldChunks(t *testing.T) {
 	mem := NewMemory()
 	s := WithChunking(mem, ChunkSize)

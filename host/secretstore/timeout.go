@@ -7,7 +7,7 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
-// DefaultTimeout bounds every single keyring call (limits.KeyringTimeout).
+// DefaultTimeout bounds every keyring operation (limits.KeyringTimeout).
 const DefaultTimeout = limits.KeyringTimeout
 
 type timeoutStore struct {
@@ -15,10 +15,13 @@ type timeoutStore struct {
 	timeout time.Duration
 }
 
-// WithTimeout wraps every call of next in a timeout: a keyring that hangs
-// (a locked collection waiting on a prompt, a stuck D-Bus) makes the call
-// fail with ErrTimeout instead of hanging the host. The abandoned call
-// finishes in the background.
+// WithTimeout gives every operation on next one deadline d: a keyring
+// that hangs (a locked collection waiting on a prompt, a stuck D-Bus) makes
+// the operation fail with ErrTimeout after d instead of hanging the host.
+// Open puts it outside the chunking, so a large secret's several keyring
+// calls share the one deadline rather than getting d each. The abandoned
+// call finishes in the background; chunks it may still write are found by
+// StrayChunks (doctor).
 func WithTimeout(next Store, d time.Duration) Store {
 	return &timeoutStore{next: next, timeout: d}
 }
@@ -64,4 +67,12 @@ func (s *timeoutStore) List() ([]string, error) {
 		return nil, fmt.Errorf("keyring list: %w", errNoList)
 	}
 	return run(s.timeout, "keyring list", l.List)
+}
+
+func (s *timeoutStore) StrayChunks() ([]string, error) {
+	j, ok := s.next.(ChunkJanitor)
+	if !ok {
+		return nil, fmt.Errorf("keyring list: %w", errNoList)
+	}
+	return run(s.timeout, "keyring list", j.StrayChunks)
 }

@@ -11,8 +11,8 @@ import (
 )
 
 var installCmd = &Command{Name: "install", Summary: "register the native messaging host with your browsers", MaxArgs: NoArgs, Usage: `
-Usage: tokenbridge install [--browser all|chrome|chromium|edge|brave|vivaldi|yandex|firefox]
-                         [--system] [--dir DIR] [--extension-id ID]...
+Usage: tokenbridge install [--browser all|BROWSER[,BROWSER...]] [--system]
+                          [--dir DIR] [--extension-id ID]...
 
 Registers the tokenbridge native messaging host (dev.tokenbridge.host) with
 your browsers: writes the host manifest where each browser looks for it
@@ -28,9 +28,7 @@ What was written is recorded in installed.json in the config directory, so
 
 Exit codes: 0 ok, 1 problem, 2 usage.`,
 	Flags: func(fs *flag.FlagSet) Action {
-		opts := installFlags(fs, `all (default), or one or more of chrome, chromium, edge,
-brave, vivaldi, yandex, firefox (comma-separated); a named
-browser is installed for even when it is not found`,
+		opts := installFlags(fs, "all (default), or one or more of (comma-separated):\n"+browserList()+";\na named browser is installed for even when it is not found",
 			"install for all users (/etc, /usr/lib, /Library, HKLM);\nneeds root or Administrator",
 			"write the manifest into exactly `DIR` (e.g. a Chromium\n--user-data-dir/NativeMessagingHosts); --browser then picks\nthe flavour: chromium (default) or firefox")
 		fs.Var((*listFlag)(&opts.ExtensionIDs), "extension-id", "also allow this extension: a Chromium `ID` (32 letters a-p,\nfrom chrome://extensions) or a Firefox ID (name@domain or\n{uuid}); repeatable; saved in config.json for the host")
@@ -38,8 +36,8 @@ browser is installed for even when it is not found`,
 	}}
 
 var uninstallCmd = &Command{Name: "uninstall", Summary: "remove the native messaging host registration (tokens stay in the keyring)", MaxArgs: NoArgs, Usage: `
-Usage: tokenbridge uninstall [--browser all|chrome|chromium|edge|brave|vivaldi|yandex|firefox]
-                           [--system] [--dir DIR]
+Usage: tokenbridge uninstall [--browser all|BROWSER[,BROWSER...]] [--system]
+                            [--dir DIR]
 
 Removes the native messaging host manifests (and Windows registry keys)
 that "tokenbridge install" wrote, as recorded in installed.json, plus any
@@ -49,11 +47,31 @@ Your tokens stay in the OS keyring.
 
 Exit codes: 0 ok (also when there was nothing to remove), 1 problem, 2 usage.`,
 	Flags: func(fs *flag.FlagSet) Action {
-		opts := installFlags(fs, "all (default) or a comma-separated list of browsers",
+		opts := installFlags(fs, "all (default), or one or more of (comma-separated):\n"+browserList(),
 			"remove the all-users manifests (needs root or Administrator)",
 			"remove the manifest written with \"install --dir `DIR`\"")
 		return func(env *Env, _ []string) int { return withInstallEnv(env, *opts, runUninstall) }
 	}}
+
+// browserList is the --browser names, wrapped for the help text.
+func browserList() string {
+	var b strings.Builder
+	line := 0
+	for i, id := range install.BrowserIDs() {
+		switch {
+		case i == 0:
+		case line+2+len(id) > 60:
+			b.WriteString(",\n")
+			line = 0
+		default:
+			b.WriteString(", ")
+			line += 2
+		}
+		b.WriteString(id)
+		line += len(id)
+	}
+	return b.String()
+}
 
 // installFlags declares the flags install and uninstall share.
 func installFlags(fs *flag.FlagSet, browser, system, dir string) *install.Options {

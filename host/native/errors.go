@@ -23,7 +23,11 @@ const (
 	// CodeCertificate: an API host's TLS certificate is not trusted (or the extra CA
 	// file is unusable); the message names the host, the issuer and how to add a CA.
 	CodeCertificate = "certificate"
-	CodeInternal    = "internal"
+	// CodeNoAccess: `get` for fill of a token whose last verdict is no_access.
+	CodeNoAccess = "no_access"
+	// CodeOverrideRefused: `validate` while an API override is refused by the rule.
+	CodeOverrideRefused = "override_refused"
+	CodeInternal        = "internal"
 )
 
 // Error is an error with a protocol code.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/limits"
+	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
@@ -40,6 +41,11 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 		}
 		if len(p.Origin) > limits.MaxOrigin {
 			return nil, Errorf(CodeBadRequest, "origin longer than %d characters", limits.MaxOrigin)
+		}
+		if tok.Validation != nil && tok.Validation.Result == string(tinvest.ResultNoAccess) {
+			env.Log.Warn().Str("token_id", tok.ID).Str("target", p.Origin).Msg("fill refused: token has no access to its accounts")
+			return nil, Errorf(CodeNoAccess, "token %s (%s) was accepted by T-Invest but has no access to any of its accounts (checked %s): it would not work there; issue a new token at %s, or check it again if its access changed",
+				tok.ID, tok.Label, tok.Validation.CheckedAt.Format("2006-01-02"), tinvest.SettingsURL)
 		}
 		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
 			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,17 +15,22 @@ import (
 )
 
 func TestHelloOverrides(t *testing.T) {
+	type want struct{ setting, value, reason string }
 	tests := []struct {
 		name    string
 		env     map[string]string
 		cfg     config.APIOverrides
-		allowed []string // allowed_by per listed override, "" = refused
+		want    []want
+		refused []bool
 	}{
-		{name: "none", allowed: []string{}},
+		{name: "none", want: []want{}},
 		{name: "loopback fake", env: map[string]string{config.EnvTInvestURL: "http://127.0.0.1:1/prod/rest", config.EnvTInvestSandboxURL: "http://127.0.0.1:1/sb/rest"},
-			allowed: []string{config.AllowedLoopback, config.AllowedLoopback}},
-		{name: "refused foreign host is listed", env: map[string]string{config.EnvTInvestURL: "https://collector.example/rest"}, allowed: []string{""}},
-		{name: "CA named in config.json", cfg: config.APIOverrides{TInvestCA: "/etc/corp-ca.pem"}, allowed: []string{config.AllowedConfig}},
+			want:    []want{{config.EnvTInvestURL, "http://127.0.0.1:1/prod/rest", "loopback address"}, {config.EnvTInvestSandboxURL, "http://127.0.0.1:1/sb/rest", "loopback address"}},
+			refused: []bool{false, false}},
+		{name: "refused foreign host is listed", env: map[string]string{config.EnvTInvestURL: "https://collector.example/rest"},
+			want: []want{{config.EnvTInvestURL, "https://collector.example/rest", "refused"}}, refused: []bool{true}},
+		{name: "CA named in config.json", cfg: config.APIOverrides{TInvestCA: "/etc/corp-ca.pem"},
+			want: []want{{"api_overrides.tinvest_ca", "/etc/corp-ca.pem", "set in config.json"}}, refused: []bool{false}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,16 +42,24 @@ func TestHelloOverrides(t *testing.T) {
 			a := call(t, env, `{"id":"h","cmd":"hello"}`)
 			require.True(t, a.OK)
 			var res struct {
-				Overrides []config.Override `json:"overrides"`
+				Overrides []map[string]any `json:"overrides"`
 			}
 			require.NoError(t, json.Unmarshal(a.Raw, &res))
 			require.Contains(t, string(a.Raw), `"overrides":[`, "an array, never null")
-			require.Len(t, res.Overrides, len(tc.allowed))
+			require.Len(t, res.Overrides, len(tc.want))
 			for i, o := range res.Overrides {
-				require.Equal(t, tc.allowed[i], o.AllowedBy)
-				require.Equal(t, tc.allowed[i] == "", strings.Contains(o.Refused, env.ConfigPath), o.Refused)
-				require.NotEmpty(t, o.Setting)
-				require.NotEmpty(t, o.Value)
+				keys := make([]string, 0, len(o))
+				for k := range o {
+					keys = append(keys, k)
+				}
+				require.ElementsMatch(t, []string{"setting", "value", "reason", "refused"}, keys, "the simple shape")
+				require.Equal(t, tc.want[i].setting, o["setting"])
+				require.Equal(t, tc.want[i].value, o["value"])
+				require.Contains(t, o["reason"], tc.want[i].reason)
+				require.Equal(t, tc.refused[i], o["refused"])
+				if tc.refused[i] {
+					require.Contains(t, o["reason"], env.ConfigPath, "a refused override names the fix")
+				}
 			}
 		})
 	}

@@ -1,8 +1,12 @@
 package native
 
-import "context"
+import (
+	"context"
 
-// list returns every token's metadata, never a secret.
+	"github.com/tokenbridge/tokenbridge/host/vault"
+)
+
+// list returns every token's metadata with its expiry estimate, never a secret.
 func list(_ context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {
 		Provider string `json:"provider"`
@@ -14,5 +18,5 @@ func list(_ context.Context, env *Env, req *Request) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Result{"tokens": toks}, nil
+	return Result{"tokens": vault.Views(toks, env.Vault.Now())}, nil
 }

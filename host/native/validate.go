@@ -2,6 +2,7 @@ package native
 
 import (
 	"context"
+	"strings"
 
 	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
@@ -21,8 +22,10 @@ func newTInvestChecker(env *Env) (vault.Checker, error) {
 }
 
 // validate checks a stored T-Invest token with the broker's read-only API and
-// answers the token with its validation filled in. A token the API rejects is
-// still an ok answer (validation.result "invalid"); so is "upstream" (could not check).
+// answers the token (with its expiry estimate) and its validation. A token the API
+// rejects is still an ok answer (validation.result "invalid", "no_access"); so is a
+// check that got no verdict (the last verdict is kept, validation.last_failure says
+// what failed). A refused API override answers override_refused before anything is sent.
 func validate(ctx context.Context, env *Env, req *Request) (Result, error) {
 	var p struct {
 		TokenID string `json:"token_id"`
@@ -35,6 +38,9 @@ func validate(ctx context.Context, env *Env, req *Request) (Result, error) {
 	}
 	if !vault.ValidID(p.TokenID) {
 		return nil, Errorf(CodeBadRequest, "token_id must look like tok_0123456789abcdef")
+	}
+	if msg := refusedOverrides(env); msg != "" {
+		return nil, Errorf(CodeOverrideRefused, "%s", msg)
 	}
 	checker, err := newTInvestChecker(env)
 	if err != nil {
@@ -49,5 +55,16 @@ func validate(ctx context.Context, env *Env, req *Request) (Result, error) {
 	if tok.Validation != nil {
 		env.Log.Info().Str("token_id", tok.ID).Str("result", tok.Validation.Result).Msg("token validated")
 	}
-	return Result{"token": tok}, nil
+	return Result{"token": vault.ViewOf(tok, env.Vault.Now())}, nil
+}
+
+// refusedOverrides is the cause and fix of every refused API override, "" when none.
+func refusedOverrides(env *Env) string {
+	var msgs []string
+	for _, o := range resolvedOverrides(env) {
+		if o.Refused != "" {
+			msgs = append(msgs, o.Refused)
+		}
+	}
+	return strings.Join(msgs, "; ")
 }

@@ -72,6 +72,11 @@ func classify(op string, err error) error {
 	msg := err.Error()
 	lower := strings.ToLower(msg)
 	switch {
+	case strings.Contains(lower, "no such object") ||
+		(strings.Contains(lower, "no such interface") && strings.Contains(lower, "secret.item")):
+		// The item was deleted between the search and the call (another
+		// process or a concurrent delete): it is gone.
+		return ErrNotFound
 	case strings.Contains(lower, "unlock") || strings.Contains(lower, "locked") ||
 		strings.Contains(lower, "prompt") || strings.Contains(lower, "dismissed") ||
 		strings.Contains(lower, "user interaction is not allowed") || strings.Contains(lower, "-25308"):

@@ -71,6 +71,9 @@ func TestClassify(t *testing.T) {
 		{errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), ErrLocked},
 		{errors.New("The name org.freedesktop.secrets was not provided by any .service files"), ErrUnavailable},
 		{errors.New("dbus: DBUS_SESSION_BUS_ADDRESS not set"), ErrUnavailable},
+		// An item deleted between go-keyring's search and its call.
+		{errors.New("No such interface “org.freedesktop.Secret.Item” on object at path /org/freedesktop/secrets/collection/login/2"), ErrNotFound},
+		{errors.New("Object does not exist at path “/org/freedesktop/secrets/collection/login/7”: No such object"), ErrNotFound},
 	}
 	for _, tt := range tests {
 		require.ErrorIs(t, classify("get", tt.in), tt.want, tt.in.Error())

@@ -399,19 +399,20 @@ func (v *Vault) modify(id string, fn func(*index.Token)) (index.Token, error) {
 	return out, err
 }
 
-// Delete removes a token: the keyring item first, then the metadata.
+// Delete removes a token: the keyring item first, then the metadata, both
+// under the index lock, so that of several concurrent deletes of one token
+// (in this process or others) exactly one succeeds and the rest find
+// nothing (ErrNotFound).
 func (v *Vault) Delete(id string) error {
-	t, err := v.Token(id)
-	if err != nil {
-		return err
-	}
-	if err := v.Secrets.Delete(SecretKey(t)); err != nil && !errors.Is(err, secretstore.ErrNotFound) {
-		return fmt.Errorf("delete secret: %w", err)
-	}
 	return v.Index.Update(func(d *index.Data) error {
-		if i := d.TokenByID(id); i >= 0 {
-			d.Tokens = slices.Delete(d.Tokens, i, i+1)
+		i := d.TokenByID(id)
+		if i < 0 {
+			return fmt.Errorf("%w: %q (see `tokenbridge list`)", ErrNotFound, id)
 		}
+		if err := v.Secrets.Delete(SecretKey(d.Tokens[i])); err != nil && !errors.Is(err, secretstore.ErrNotFound) {
+			return fmt.Errorf("delete secret: %w", err)
+		}
+		d.Tokens = slices.Delete(d.Tokens, i, i+1)
 		return nil
 	})
 }

@@ -4,6 +4,11 @@
 // records in the same file as named sections whose schema they own: index
 // stores a section as it was given and never decodes it. Secrets never
 // enter the file.
+//
+// Every write also writes the same content to a last-good copy beside the
+// file (index.last-good.json, mode 0600), first: a damaged index.json is
+// repaired from it and from what Salvage can read of the damaged file
+// (tokenbridge doctor), not only from the keyring.
 package index
 
 import (
@@ -13,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
@@ -100,6 +106,13 @@ func (d *Data) TokenByID(id string) int {
 	return -1
 }
 
+// Errors of Read, to tell a damaged file (doctor repairs it) from one
+// written by a newer tokenbridge (upgrade, or doctor --force).
+var (
+	ErrDamaged = errors.New("index damaged")
+	ErrNewer   = errors.New("index written by a newer tokenbridge")
+)
+
 // File is the index file.
 type File struct {
 	path string
@@ -112,22 +125,48 @@ func Open(path string) *File { return &File{path: path, lock: path + ".lock"} }
 // Path returns the file's path.
 func (f *File) Path() string { return f.path }
 
+// BackupPath returns the path of the last-good copy: index.last-good.json
+// beside index.json.
+func (f *File) BackupPath() string {
+	return strings.TrimSuffix(f.path, ".json") + ".last-good.json"
+}
+
 // Read returns the current index without locking: writes are atomic
 // renames, so a reader always sees a whole file.
 func (f *File) Read() (Data, error) {
-	b, err := os.ReadFile(f.path)
+	return readFile(f.path)
+}
+
+// ReadBackup returns the last-good copy (fs.ErrNotExist when there is none).
+func (f *File) ReadBackup() (Data, error) {
+	if _, err := os.Stat(f.BackupPath()); err != nil {
+		return Data{}, err
+	}
+	return readFile(f.BackupPath())
+}
+
+func readFile(path string) (Data, error) {
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Data{Version: Version}, nil
 	}
 	if err != nil {
 		return Data{}, fmt.Errorf("read index: %w", err)
 	}
+	return Parse(path, b)
+}
+
+// Parse decodes the bytes of an index file read from path (named in errors).
+func Parse(path string, b []byte) (Data, error) {
 	var d Data
 	if err := json.Unmarshal(b, &d); err != nil {
-		return Data{}, fmt.Errorf("index %s is damaged (%v): run `tokenbridge doctor` to move it aside and rebuild it from the keyring", f.path, err)
+		return Data{}, fmt.Errorf("%w: %s is not valid (%v): run `tokenbridge doctor` to see what a repair restores from its last-good copy and the keyring", ErrDamaged, path, err)
+	}
+	if d.Version < 0 {
+		return Data{}, fmt.Errorf("%w: %s has version %d: run `tokenbridge doctor` to see what a repair restores", ErrDamaged, path, d.Version)
 	}
 	if d.Version > Version {
-		return Data{}, fmt.Errorf("index %s has version %d, this tokenbridge knows %d: upgrade tokenbridge", f.path, d.Version, Version)
+		return Data{}, fmt.Errorf("%w: %s has version %d, this tokenbridge knows %d: upgrade tokenbridge (or `tokenbridge doctor --force` rewrites it as version %d, dropping what only the newer version knows)", ErrNewer, path, d.Version, Version, Version)
 	}
 	d.Version = Version
 	return d, nil
@@ -148,12 +187,24 @@ func (f *File) Update(fn func(*Data) error) error {
 	if err := fn(&d); err != nil {
 		return err
 	}
+	return f.write(d)
+}
+
+// write stores d in the last-good copy, then in the file (the caller holds
+// the lock). Should the second write fail, the copy is a whole, newer
+// index that doctor restores from.
+func (f *File) write(d Data) error {
+	d.Version = Version
 	b, err := json.MarshalIndent(&d, "", " ")
 	if err != nil {
 		return fmt.Errorf("encode index: %w", err)
 	}
+	b = append(b, '\n')
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
 	}
-	return atomicfile.WriteFile(f.path, append(b, '\n'), 0o600)
+	if err := atomicfile.WriteFile(f.BackupPath(), b, 0o600); err != nil {
+		return fmt.Errorf("write the last-good copy of the index: %w", err)
+	}
+	return atomicfile.WriteFile(f.path, b, 0o600)
 }

@@ -143,6 +143,9 @@ func (c *chunkedStore) Get(key string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		part, err := c.next.Get(chunkKey(key, i))
+		if errors.Is(err, ErrNotFound) {
+			return "", fmt.Errorf("secret %q: %w: chunk %d of %d is missing", key, ErrDamaged, i+1, n)
+		}
 		if err != nil {
 			return "", fmt.Errorf("read chunk %d of %d: %w", i+1, n, err)
 		}
@@ -150,7 +153,7 @@ func (c *chunkedStore) Get(key string) (string, error) {
 	}
 	out := b.String()
 	if digest(out) != sum {
-		return "", fmt.Errorf("secret %q: chunks do not match their checksum (keyring damaged): delete and store it again", key)
+		return "", fmt.Errorf("secret %q: %w: its chunks do not match their checksum", key, ErrDamaged)
 	}
 	return out, nil
 }

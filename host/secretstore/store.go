@@ -43,6 +43,9 @@ var (
 	ErrTimeout     = errors.New("keyring timeout: the keyring did not answer in time (an unlock prompt may be waiting on your desktop; unlock the keyring and retry)")
 	ErrTooLarge    = errors.New("secret too large")
 	ErrBadKey      = errors.New("invalid keyring key")
+	// ErrDamaged: a secret stored in chunks does not add up (a chunk missing or changed);
+	// it cannot be read back: delete it and store it again (tokenbridge doctor says how).
+	ErrDamaged = errors.New("keyring item damaged (a large secret's chunks do not add up)")
 )
 
 var keyRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]{0,127}$`)

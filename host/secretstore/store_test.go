@@ -27,7 +27,14 @@ func TestChunkingDetectsDamage(t *testing.T) {
 	require.NoError(t, s.Set("k", strings.Repeat("x", 2*ChunkSize)))
 	require.NoError(t, mem.Set(chunkKey("k", 1), "tampered"))
 	_, err := s.Get("k")
+	require.ErrorIs(t, err, ErrDamaged)
 	require.ErrorContains(t, err, "checksum")
+	// A missing chunk is damage, not a missing secret.
+	require.NoError(t, mem.Delete(chunkKey("k", 0)))
+	_, err = s.Get("k")
+	require.ErrorIs(t, err, ErrDamaged)
+	require.NotErrorIs(t, err, ErrNotFound)
+	require.ErrorContains(t, err, "chunk 1 of 2 is missing")
 }
 
 func TestLimitsAndKeys(t *testing.T) {

@@ -67,6 +67,8 @@ func Diagnose(env Env) []Finding {
 				Fix:     fmt.Sprintf("use a non-%s build of %s; `tokenbridge install --browser %s` prints the details", kind, b.Name, b.ID),
 			})
 		}
+		// A package's all-users manifest serves a user without one.
+		packaged := hasSystemManifest(env, b)
 		for _, system := range []bool{false, true} {
 			locs, err := Locations(env, b, system, false)
 			if err != nil {
@@ -78,7 +80,7 @@ func Diagnose(env Env) []Finding {
 				}
 				checked[loc.File] = true
 				_, inRecord := recorded[loc.File]
-				expected := inRecord || (det.Found && !system)
+				expected := inRecord || (det.Found && !system && !packaged)
 				if f, ok := diagnoseLocation(env, loc, expected, extra); ok {
 					reported[loc.File] = true
 					out = append(out, f)
@@ -109,6 +111,22 @@ func Diagnose(env Env) []Finding {
 			Fix: "install a supported browser (" + strings.Join(browserNames(), ", ") + "), then run `tokenbridge install`; for another Chromium fork pass its NativeMessagingHosts directory with --dir"})
 	}
 	return out
+}
+
+// hasSystemManifest reports whether an all-users manifest for b exists
+// (the .deb and .rpm install them), which the browser reads when the user
+// has no manifest of their own.
+func hasSystemManifest(env Env, b Browser) bool {
+	locs, err := Locations(env, b, true, false)
+	if err != nil {
+		return false
+	}
+	for _, loc := range locs {
+		if exists(loc.File) {
+			return true
+		}
+	}
+	return false
 }
 
 // diagnoseLocation checks one location; ok is false when there is nothing

@@ -21,13 +21,18 @@ Usage: tokenbridge check [ID|LABEL ...] [--all] [--json]
 Checks stored T-Invest tokens with read-only calls of the T-Invest API
 (UsersService/GetAccounts on production, SandboxService/GetSandboxAccounts on the
 sandbox): nothing is created, opened or changed. Each token is classified as
-full_access, readonly, sandbox, invalid (expired or revoked), or upstream (could not
-check: network or server trouble; "upstream (certificate)" when the API host's TLS
-certificate is not trusted: the message names the host, the issuer and how to add a
-CA in config.json's "api_overrides"). The verdict, the accounts the token reaches and
-the time are saved in the token's metadata; the kind follows the verdict, and a
-working token's "last used" date moves (the broker keeps a token alive three months
-from its last use).
+full_access, readonly, sandbox, no_access (accepted, but without access to any of
+its accounts: it is never filled), or invalid (expired or revoked). A check that
+gets no verdict (network, server error, rate limit, or "certificate": the API host's
+TLS certificate is not trusted; the message names the host, the issuer and how to add
+a CA in config.json's "api_overrides") never replaces the last verdict: it is kept
+with its accounts, shown as "last checked OK on DATE", and the failure is recorded
+beside it (validation.last_failure); a token never checked before shows "upstream".
+A verdict, the accounts the token reaches and the time are saved in the token's
+metadata; the kind follows full_access, readonly and sandbox, and an accepted token's
+"last used" date moves (the broker keeps a token alive three months from its last
+use). The table and --json show the expiry estimate (last use + 3 months) with a
+warning under 14 days left.
 
 With no ID and no --all every T-Invest token is checked.
 
@@ -38,11 +43,11 @@ overrides are accepted only for a loopback address (127.0.0.1, ::1) or the bank'
 hosts; any other address only when config.json names the same URL in
 "api_overrides" (tinvest_url, tinvest_sandbox_url); otherwise check refuses to run.
 
-Exit codes: 0 every token works, 3 a token is invalid, 1 a token could not be
-checked (or another error), 2 usage error.`,
+Exit codes: 0 every token works, 3 a token is invalid or no_access, 1 a token could
+not be checked (or another error), 2 usage error.`,
 	Flags: func(fs *flag.FlagSet) Action {
 		all := fs.Bool("all", false, "check every stored T-Invest token")
-		asJSON := fs.Bool("json", false, `print JSON: an array of {"ref", "token"} or {"ref", "error"}`)
+		asJSON := fs.Bool("json", false, `print JSON: an array of {"ref", "token"} (token objects with the expiry estimate) or {"ref", "error"}`)
 		return func(env *Env, refs []string) int { return runCheck(env, refs, *all, *asJSON) }
 	}}
 
@@ -50,9 +55,9 @@ checked (or another error), 2 usage error.`,
 const checkTimeout = limits.ValidateTimeout
 
 type checkEntry struct {
-	Ref   string       `json:"ref"`
-	Token *index.Token `json:"token,omitempty"`
-	Error string       `json:"error,omitempty"`
+	Ref   string      `json:"ref"`
+	Token *vault.View `json:"token,omitempty"`
+	Error string      `json:"error,omitempty"`
 }
 
 func runCheck(env *Env, refs []string, all, asJSON bool) int {
@@ -96,14 +101,10 @@ func runCheck(env *Env, refs []string, all, asJSON bool) int {
 
 	code := ExitOK
 	for _, e := range entries {
-		switch {
-		case e.Error != "" || e.Token.Validation == nil:
-			if code == ExitOK {
-				code = ExitFailure
-			}
-		case e.Token.Validation.Result == string(tinvest.ResultInvalid):
+		switch checkExit(e) {
+		case ExitInvalid:
 			code = ExitInvalid
-		case e.Token.Validation.Result == string(tinvest.ResultUpstream):
+		case ExitFailure:
 			if code == ExitOK {
 				code = ExitFailure
 			}
@@ -117,23 +118,44 @@ func runCheck(env *Env, refs []string, all, asJSON bool) int {
 		return code
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tRESULT\tACCOUNTS\tMESSAGE")
+	fmt.Fprintln(tw, "ID\tLABEL\tRESULT\tACCOUNTS\tEXPIRES\tMESSAGE")
+	var views []vault.View
 	for _, e := range entries {
 		if e.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\terror\t-\t%s\n", e.Ref, e.Error)
+			fmt.Fprintf(tw, "%s\t-\terror\t-\t-\t%s\n", e.Ref, e.Error)
 			continue
 		}
+		views = append(views, *e.Token)
 		val := e.Token.Validation
-		result := val.Result
-		if val.Code != "" {
-			result += " (" + val.Code + ")"
+		result, note := verdictText(val)
+		msg := val.Message
+		if note != "" {
+			result = "failed (" + val.LastFailure.Code + ")"
+			msg = fmt.Sprintf("%s; %s kept, %s", val.LastFailure.Message, val.Result, keptText(val))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Token.ID, e.Token.Label, result, accountsSummary(val.Accounts), val.Message)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Token.ID, e.Token.Label, result, accountsSummary(val.Accounts), expiresText(e.Token.Expiry), msg)
 	}
 	if err := tw.Flush(); err != nil {
 		return env.Fail(err)
 	}
+	printNotes(env, views, false) // the failures are in the table
 	return code
+}
+
+// checkExit is one entry's exit code: ExitInvalid for a definite invalid or no_access
+// verdict of this check, ExitFailure when this check got no verdict (or failed).
+func checkExit(e checkEntry) int {
+	if e.Error != "" || e.Token == nil || e.Token.Validation == nil {
+		return ExitFailure
+	}
+	val := e.Token.Validation
+	switch {
+	case val.LastFailure != nil, val.Result == string(tinvest.ResultUpstream):
+		return ExitFailure
+	case val.Result == string(tinvest.ResultInvalid), val.Result == string(tinvest.ResultNoAccess):
+		return ExitInvalid
+	}
+	return ExitOK
 }
 
 // checkOne resolves ref (id or label) and validates the token.
@@ -155,7 +177,8 @@ func checkOne(ctx context.Context, v *vault.Vault, checker vault.Checker, ref st
 		e.Error = err.Error()
 		return e
 	}
-	e.Token = &tok
+	view := vault.ViewOf(tok, v.Now())
+	e.Token = &view
 	return e
 }
 

@@ -23,10 +23,10 @@ import (
 // Migrate) in profiles.go.
 
 // Keyring item names for a profile. Each secret has its own item.
-func keyClientSecret(name string) string { return "moex/" + name + "/client_secret" }
-func keyPassword(name string) string     { return "moex/" + name + "/password" }
-func keyAccess(name string) string       { return "moex/" + name + "/access_token" }
-func keyRefresh(name string) string      { return "moex/" + name + "/refresh_token" }
+func keyClientSecret(name string) string { return ItemKey(name, ItemClientSecret) }
+func keyPassword(name string) string     { return ItemKey(name, ItemPassword) }
+func keyAccess(name string) string       { return ItemKey(name, ItemAccess) }
+func keyRefresh(name string) string      { return ItemKey(name, ItemRefresh) }
 
 // LockFunc takes a cross-process lock on path and returns its release function.
 type LockFunc func(path string) (unlock func() error, err error)

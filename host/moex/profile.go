@@ -60,15 +60,18 @@ const (
 // IndexProfiles); the JSON names are that file format. Secrets (client secret, password,
 // tokens) are never part of it.
 type Profile struct {
-	Name             string    `json:"name"`
-	Env              string    `json:"env"`
-	Grant            string    `json:"grant"`
-	ClientID         string    `json:"client_id"`
-	Username         string    `json:"username,omitempty"`
-	Scope            string    `json:"scope,omitempty"`
-	TokenURL         string    `json:"token_url"`
-	Legacy           bool      `json:"legacy,omitempty"`
-	AuthStyle        string    `json:"auth_style,omitempty"`
+	Name      string `json:"name"`
+	Env       string `json:"env"`
+	Grant     string `json:"grant"`
+	ClientID  string `json:"client_id"`
+	Username  string `json:"username,omitempty"`
+	Scope     string `json:"scope,omitempty"`
+	TokenURL  string `json:"token_url"`
+	Legacy    bool   `json:"legacy,omitempty"`
+	AuthStyle string `json:"auth_style,omitempty"`
+	// PublicClient: true for a client without a secret, false when the client secret item
+	// must exist; nil in a profile from an older tokenbridge (learnt at its next sign-in).
+	PublicClient     *bool     `json:"public_client,omitempty"`
 	CreatedAt        time.Time `json:"created_at"`
 	ObtainedAt       time.Time `json:"obtained_at,omitzero"`
 	AccessExpiresAt  time.Time `json:"access_expires_at,omitzero"`

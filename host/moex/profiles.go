@@ -35,14 +35,8 @@ func (m *Manager) Add(p Profile, cred Credentials, replace bool) error {
 	if p.AuthStyle == "" {
 		p.AuthStyle = AuthParams
 	}
-	if p.TokenURL == "" {
-		u, err := DefaultTokenURL(p.Env, p.Legacy)
-		if err != nil {
-			return err
-		}
-		p.TokenURL = u
-	}
-	if err := p.Validate(); err != nil {
+	p, err := PrepareProfile(p)
+	if err != nil {
 		return err
 	}
 	if err := ValidateSecret("client secret", cred.ClientSecret); err != nil {
@@ -59,6 +53,7 @@ func (m *Manager) Add(p Profile, cred Credentials, replace bool) error {
 	}
 	p.clearTokenMeta()
 	p.CreatedAt = m.now().UTC()
+	p.PublicClient = boolPtr(cred.ClientSecret == "")
 
 	unlock, err := m.lock(p.Name)
 	if err != nil {
@@ -82,6 +77,9 @@ func (m *Manager) Add(p Profile, cred Credentials, replace bool) error {
 		return err
 	}
 	if err := m.putOrDelete(keyPassword(p.Name), cred.Password); err != nil {
+		return err
+	}
+	if err := WriteRecord(m.Secrets, p); err != nil {
 		return err
 	}
 	return m.Profiles.Modify(func(ps []Profile) ([]Profile, error) {
@@ -112,7 +110,7 @@ func (m *Manager) Remove(name string) error {
 	}
 	defer unlock()
 	// Keyring first: if it fails the profile stays listed and the command can be rerun.
-	for _, k := range []string{keyAccess(name), keyRefresh(name), keyPassword(name), keyClientSecret(name)} {
+	for _, k := range []string{keyAccess(name), keyRefresh(name), keyPassword(name), keyClientSecret(name), keyProfile(name)} {
 		if err := m.deleteSecret(k); err != nil {
 			return err
 		}
@@ -165,6 +163,7 @@ func (m *Manager) Migrate(ctx context.Context, name string, opt MigrateOptions) 
 		p.TokenURL, _ = DefaultTokenURL(p.Env, false)
 	}
 	p.clearTokenMeta()
+	p.PublicClient = boolPtr(opt.ClientSecret == "")
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ type Token struct {
 	HasRefresh       bool
 	// Source is "cache", "refresh" or "grant".
 	Source string
+	// Warning, when set, is something the user must see although the token is good (the
+	// server reported the refresh token as reused): what happened and what to do.
+	Warning string
 }
 
 func (m *Manager) margin() time.Duration {
@@ -106,6 +109,9 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 	if err != nil {
 		return nil, err
 	}
+	if err := checkClientSecret(&p, secret); err != nil {
+		return nil, err
+	}
 	sessionEnded := false
 	if refresh != "" {
 		if p.RefreshExpiresAt.IsZero() || m.fresh(p.ObtainedAt, p.RefreshExpiresAt, now) {
@@ -115,7 +121,7 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 				return m.save(&p, res, "refresh")
 			}
 			if ErrorCode(err) != CodeSessionEnded {
-				return nil, err
+				return nil, blameMissingSecret(&p, secret, err)
 			}
 			m.Log.Info().Str("profile", name).Str("reason", err.Error()).Msg("moex: refresh token rejected; signing in again")
 		}
@@ -145,7 +151,7 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 			return nil, &Error{Code: CodeSessionEnded, Err: err,
 				Msg: fmt.Sprintf("session ended: run `tokenbridge moex token %s` again with credentials: signing in again failed: %s", name, err.Error())}
 		}
-		return nil, err
+		return nil, blameMissingSecret(&p, secret, err)
 	}
 	m.Log.Info().Str("profile", name).Str("grant", p.grantType()).Msg("moex: signed in")
 	return m.save(&p, res, "grant")
@@ -190,7 +196,10 @@ func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, err
 	if err := m.Secrets.Set(keyAccess(p.Name), res.access); err != nil {
 		return nil, fmt.Errorf("save the new access token of MOEX profile %q in the keyring: %w", p.Name, err)
 	}
+	var saved Profile
 	err := updateProfile(m.Profiles, p.Name, func(q *Profile) error {
+		defer func() { saved = *q }()
+		q.PublicClient = p.PublicClient
 		q.ObtainedAt = res.obtainedAt.UTC()
 		q.AccessExpiresAt = res.accessExp.UTC()
 		q.RefreshExpiresAt = res.refreshExp.UTC()
@@ -207,6 +216,7 @@ func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, err
 	if err != nil {
 		return nil, fmt.Errorf("save token metadata of MOEX profile %q: %w", p.Name, err)
 	}
+	m.writeRecordLogged(saved) // an older profile gets its settings item here
 	return &Token{
 		AccessToken: res.access, TokenType: res.tokenType, Scope: res.scope,
 		AccessExpiresAt: res.accessExp, RefreshExpiresAt: res.refreshExp,

@@ -173,3 +173,37 @@ func writeZip(w io.Writer, entries []entry, mtime time.Time) error {
 	}
 	return zw.Close()
 }
+
+// cmdExtract unpacks a .tar.gz, .zip or .xpi into a directory (the tests
+// load the store packages from their unpacked contents).
+func cmdExtract(args []string, _ io.Writer) error {
+	fset := flag.NewFlagSet("extract", flag.ContinueOnError)
+	out := fset.String("o", "", "directory to unpack into")
+	if err := parse(fset, args); err != nil {
+		return err
+	}
+	if err := required("o", *out); err != nil {
+		return err
+	}
+	if fset.NArg() != 1 {
+		return fmt.Errorf("%w: give exactly one archive", errUsage)
+	}
+	files, err := readArchive(fset.Arg(0))
+	if err != nil {
+		return fmt.Errorf("%s: %w", fset.Arg(0), err)
+	}
+	for name, b := range files {
+		clean := path.Clean(name)
+		if !fs.ValidPath(clean) {
+			return fmt.Errorf("%s: entry %q leaves the directory", fset.Arg(0), name)
+		}
+		dst := filepath.Join(*out, filepath.FromSlash(clean))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -5,6 +5,7 @@
 //	relkit manifests -o DIR -path /usr/bin/tokenbridge [-extension-id ID]
 //	relkit render   -meta packaging/metadata.json -version V -dist DIR -template NAME -o FILE
 //	relkit verify   -dist DIR -version V [-max-size BYTES]
+//	relkit extract  -o DIR ARCHIVE
 //
 // Every subcommand exits 0 on success, 1 on a problem, 2 on a usage error,
 // and names the file it could not handle.
@@ -29,9 +30,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"manifests": cmdManifests,
 		"render":    cmdRender,
 		"verify":    cmdVerify,
+		"extract":   cmdExtract,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
-		fmt.Fprintln(stderr, "usage: relkit archive|manifests|render|verify [flags] (see packaging/relkit/main.go)")
+		fmt.Fprintln(stderr, "usage: relkit archive|manifests|render|verify|extract [flags] (see packaging/relkit/main.go)")
 		return 2
 	}
 	if err := cmds[args[0]](args[1:], stdout); err != nil {

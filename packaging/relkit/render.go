@@ -47,6 +47,16 @@ type Data struct {
 	Vars     map[string]string // -set NAME=VALUE
 }
 
+// Var is the value given with -set NAME=VALUE; a template that needs one
+// that was not set fails.
+func (d Data) Var(name string) (string, error) {
+	v, ok := d.Vars[name]
+	if !ok {
+		return "", fmt.Errorf("-set %s=... is required by this template", name)
+	}
+	return v, nil
+}
+
 // Targets are the OS/architecture pairs every release builds.
 var Targets = []struct{ OS, Arch string }{
 	{"linux", "amd64"}, {"linux", "arm64"},

@@ -25,7 +25,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
   async function send(msg) {
     try {
       const r = await api.runtime.sendMessage(msg);
-      return r || { ok: false, error: { code: 'no_answer', message: 'the background did not answer' } };
+      return r || { ok: false, error: { code: 'extension_error', message: 'no reply' } };
     } catch (e) {
       return { ok: false, error: { code: 'extension_error', message: String(e && e.message) } };
     }

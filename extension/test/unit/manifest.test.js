@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { read, EXT, page, load } from './helpers.js';
 
@@ -185,4 +185,25 @@ test('in-page box buttons ignore script clicks unless told otherwise', async () 
   box.button('go', () => { n++; });
   box._buttons()[0].click();
   assert.equal(n, 0, 'an untrusted click does nothing');
+});
+
+test('the one error table has advice for every code the host or the extension can report', () => {
+  const ru = JSON.parse(read('_locales/ru/messages.json'));
+  const en = JSON.parse(read('_locales/en/messages.json'));
+  const codes = new Set();
+  // The host's codes (host/native/errors.go) …
+  const goErrors = readFileSync(path.join(EXT, '../host/native/errors.go'), 'utf8');
+  for (const m of goErrors.matchAll(/Code[A-Za-z]+\s*=\s*"([a-z_]+)"/g)) codes.add(m[1]);
+  assert.ok(codes.has('keyring_locked') && codes.size > 5, 'host codes found');
+  // … and every code the extension itself raises.
+  const dirs = ['lib', 'content', 'background'];
+  for (const f of ['background.js', 'popup/popup.js', ...dirs.flatMap((d) => readdirSync(path.join(EXT, d)).map((x) => d + '/' + x))]) {
+    for (const m of read(f).matchAll(/(?:fail\(|code: )'([a-z_]+)'/g)) codes.add(m[1]);
+  }
+  const aliases = { no_block: 'no_logos_tab', no_content_script: 'no_logos_tab', none: 'no_usable_token' };
+  for (const c of codes) {
+    const key = 'err_' + (aliases[c] || c);
+    assert.ok(ru[key] && en[key], 'no advice for error code ' + c);
+    assert.doesNotMatch(ru[key].message + en[key].message, /\d+\s*(?:s|с|сек)(?![A-Za-zА-Яа-я])/, key + ' hard-codes a duration');
+  }
 });

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"text/tabwriter"
 
+	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/install"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
@@ -24,8 +25,14 @@ Checks, and prints as a table:
     moved aside and rebuilt from the keyring. --check only reports.
     It refuses, without --force, what could lose metadata: dropping most tokens at
     once (a different keyring session?) or rebuilding an index from a keyring that
-    cannot list its items (macOS).
-Exit code: 0 when everything is fine (or was repaired), 1 when a problem remains.`,
+    cannot list its items (macOS);
+  - API overrides (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL,
+    TOKENBRIDGE_TINVEST_CA, config.json's "api_overrides"): each active one is a
+    "warning" row (tokens are checked against it instead of the bank, or TLS trusts
+    an extra CA); one the override rule refuses is a PROBLEM (checks fail until it is
+    unset or named in config.json).
+Exit code: 0 when everything is fine (or was repaired; warnings do not count), 1 when
+a problem remains.`,
 	Flags: func(fs *flag.FlagSet) Action {
 		var opts vault.DoctorOptions
 		checkOnly := fs.Bool("check", false, "only report, repair nothing")
@@ -66,6 +73,19 @@ func runDoctor(env *Env, opts vault.DoctorOptions) int {
 		if st, err := os.Stat(dirs.Index()); err == nil && runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
 			add("files", dirs.Index(), false, fmt.Sprintf("mode %o lets other users read it → chmod 600 %s", st.Mode().Perm(), dirs.Index()))
 		}
+	}
+
+	overrides, oerr := config.ActiveOverrides()
+	if oerr != nil {
+		add("api override", "config.json", false, oerr.Error())
+	}
+	for _, o := range overrides {
+		subject := o.Name() + "=" + o.Value
+		if o.Refused != "" {
+			add("api override", subject, false, o.Reason())
+			continue
+		}
+		rows = append(rows, row{"api override", subject, "warning", o.Reason()})
 	}
 
 	probe := fmt.Sprintf("doctor/probe-%d", os.Getpid())

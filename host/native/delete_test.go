@@ -65,7 +65,7 @@ func TestConcurrentDeletesRealKeyring(t *testing.T) {
 			}
 		}
 		require.Equal(t, 1, ok, "exactly one delete succeeds: %v", codes)
-		_, err := env.Vault.Secrets.Get("tinvest/"+id)
+		_, err := env.Vault.Secrets.Get("tinvest/" + id)
 		require.ErrorIs(t, err, secretstore.ErrNotFound)
 	}
 }

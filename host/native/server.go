@@ -10,12 +10,14 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/frame"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/vault"
 )
@@ -74,34 +76,52 @@ func commandNames() []string {
 	return out
 }
 
-// Serve answers framed requests from in on out until in ends. It returns
-// nil on a clean end and an error when the stream had to be abandoned
-// (too-large or truncated frame), after answering it.
+// Serve answers framed requests from in on out until in ends. Requests are
+// answered concurrently, up to limits.MaxInFlight at once (the next frame
+// is read only when one finishes), so a slow `validate` never holds up a
+// `get` behind it. Answers go out as they are ready, each whole frame
+// written alone, and carry their request's id: a client matches them by
+// id, not by order. Serve returns once every started request is answered:
+// nil on a clean end, an error when the stream had to be abandoned
+// (too-large or truncated frame, or stdout gone), after answering it.
 func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
+	w := &answerWriter{out: out}
+	slots := make(chan struct{}, limits.MaxInFlight)
+	var running sync.WaitGroup
+	defer running.Wait()
+	// Abandoning the stream cancels what is still running (it runs before
+	// the Wait above); a clean end lets every request finish.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	for {
+		if err := w.failed(); err != nil {
+			return err
+		}
 		body, err := frame.Read(in, frame.MaxIncoming)
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF):
-			return nil
+			running.Wait()
+			return w.failed()
 		case errors.Is(err, frame.ErrEmpty):
-			if werr := write(out, "", nil, Errorf(CodeBadRequest, "empty message (zero-length frame)")); werr != nil {
-				return werr
-			}
+			w.write("", nil, Errorf(CodeBadRequest, "empty message (zero-length frame)"))
 			continue
 		case errors.Is(err, frame.ErrTooLarge):
 			env.Log.Warn().Str("caller", env.Caller.String()).Err(err).Msg("frame too large; closing")
-			_ = write(out, "", nil, Errorf(CodeTooLarge, "message larger than %d bytes: nothing was read or stored", frame.MaxIncoming))
+			w.write("", nil, Errorf(CodeTooLarge, "message larger than %d bytes: nothing was read or stored", frame.MaxIncoming))
 			return err
 		default:
 			env.Log.Warn().Str("caller", env.Caller.String()).Err(err).Msg("bad frame; closing")
-			_ = write(out, "", nil, Errorf(CodeBadRequest, "truncated message: %v", err))
+			w.write("", nil, Errorf(CodeBadRequest, "truncated message: %v", err))
 			return err
 		}
-		id, res, herr := Handle(ctx, env, body)
-		if err := write(out, id, res, herr); err != nil {
-			return err
-		}
+		slots <- struct{}{}
+		running.Add(1)
+		go func() {
+			defer func() { <-slots; running.Done() }()
+			id, res, herr := Handle(ctx, env, body)
+			w.write(id, res, herr)
+		}()
 	}
 }
 
@@ -148,7 +168,32 @@ func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, 
 	return id, res, err
 }
 
-func write(out io.Writer, id string, res Result, herr error) error {
+// answerWriter writes answers one whole frame at a time and remembers the
+// first write error (the browser is gone: stop reading).
+type answerWriter struct {
+	mu  sync.Mutex
+	out io.Writer
+	err error
+}
+
+func (w *answerWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *answerWriter) write(id string, res Result, herr error) {
+	b := encodeAnswer(id, res, herr)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = frame.Write(w.out, b)
+	}
+}
+
+// encodeAnswer builds the answer's JSON; one over the browsers' limit
+// becomes an internal error.
+func encodeAnswer(id string, res Result, herr error) []byte {
 	resp := map[string]any{"id": id}
 	for k, v := range res {
 		resp[k] = v
@@ -165,5 +210,5 @@ func write(out io.Writer, id string, res Result, herr error) error {
 	if err != nil {
 		b, _ = json.Marshal(map[string]any{"id": id, "ok": false, "error": Errorf(CodeInternal, "cannot send the answer: %v", err)})
 	}
-	return frame.Write(out, b)
+	return b
 }

@@ -6,6 +6,7 @@
 package vault
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -81,18 +82,166 @@ type StoreInput struct {
 // SecretKey is the keyring key of a token.
 func SecretKey(t index.Token) string { return t.Provider + "/" + t.ID }
 
-// Fingerprint is the first 16 hex chars of the secret's SHA-256.
+// Fingerprint is a T-Invest token's fingerprint: the first 16 hex chars of
+// its SHA-256. A bare hash is safe here because a T-Invest token is "t."
+// and 60+ random base64url characters (real ones 86, over 350 bits): no
+// search can recover it from 64 bits of hash. Keeping it unkeyed lets a
+// person (and the e2e suite) check a token against index.json without the
+// keyring. Generic secrets may be short and guessable: theirs is keyed
+// (see Vault.fingerprint).
 func Fingerprint(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:8])
 }
 
-// Mask shows the first 4 and last 4 characters.
+// Mask is a T-Invest token's masked form: the first 4 and last 4
+// characters (of 60+ random ones).
 func Mask(secret string) string {
 	if len(secret) <= 12 {
 		return strings.Repeat("•", 8)
 	}
 	return secret[:4] + "…" + secret[len(secret)-4:]
+}
+
+// Generic secrets' fingerprint and masked form.
+const (
+	// keyedPrefix marks a keyed fingerprint: "k1:" and the first 16 hex
+	// chars of HMAC-SHA-256(fingerprint key, secret). An entry of a generic
+	// secret without it predates the key and is migrated (Vault.read).
+	keyedPrefix = "k1:"
+	// FingerprintKeyItem is the keyring item holding the random 32-byte
+	// HMAC key (hex), created on first use. Not a token: doctor ignores it.
+	FingerprintKeyItem = "meta/fingerprint_key"
+	// genericMaskMin is the shortest generic secret whose masked form shows
+	// any of it (its last 4 characters).
+	genericMaskMin = 20
+)
+
+// MaskFor returns the masked form of a provider's secret. A generic
+// secret shows at most its last 4 characters, and only when it has at
+// least 20: a short password must not be half given away.
+func MaskFor(provider, secret string) string {
+	if provider != ProviderGeneric {
+		return Mask(secret)
+	}
+	r := []rune(secret)
+	if len(r) < genericMaskMin {
+		return strings.Repeat("•", 8)
+	}
+	return "••••…" + string(r[len(r)-4:])
+}
+
+func keyedFingerprint(key []byte, secret string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(secret))
+	return keyedPrefix + hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// fingerprint returns the fingerprint of a provider's secret: keyed for
+// generic secrets, so a short one cannot be found by hashing guesses
+// against index.json.
+func (v *Vault) fingerprint(provider, secret string) (string, error) {
+	if provider != ProviderGeneric {
+		return Fingerprint(secret), nil
+	}
+	key, err := v.fingerprintKey()
+	if err != nil {
+		return "", err
+	}
+	return keyedFingerprint(key, secret), nil
+}
+
+// fingerprintKey reads the HMAC key from the keyring, creating it on first
+// use. Creation happens under the index lock, so two processes never make
+// two keys; and because a new key means any keyed fingerprint in the index
+// was made with a key that is gone, those are recomputed at once.
+func (v *Vault) fingerprintKey() ([]byte, error) {
+	key, err := v.readFingerprintKey()
+	if err == nil || !errors.Is(err, secretstore.ErrNotFound) {
+		return key, err
+	}
+	err = v.Index.Update(func(d *index.Data) error {
+		key, err = v.readFingerprintKey()
+		if err == nil || !errors.Is(err, secretstore.ErrNotFound) {
+			return err
+		}
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("make the fingerprint key: %w", err)
+		}
+		if err := v.Secrets.Set(FingerprintKeyItem, hex.EncodeToString(key)); err != nil {
+			return fmt.Errorf("save the fingerprint key: %w", err)
+		}
+		v.refingerprint(d, key, true)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+func (v *Vault) readFingerprintKey() ([]byte, error) {
+	s, err := v.Secrets.Get(FingerprintKeyItem)
+	if err != nil {
+		if errors.Is(err, secretstore.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read the fingerprint key: %w", err)
+	}
+	key, derr := hex.DecodeString(s)
+	if derr != nil || len(key) != 32 {
+		return nil, fmt.Errorf("the keyring item %s (the key of generic secrets' fingerprints) is damaged: delete it (secret-tool clear service %s username %s) and tokenbridge makes a new one",
+			FingerprintKeyItem, secretstore.Service, FingerprintKeyItem)
+	}
+	return key, nil
+}
+
+// refingerprint recomputes, from the keyring, the fingerprint and masked
+// form of generic entries: all of them, or only those from before keyed
+// fingerprints. An entry whose secret cannot be read is left as it is
+// (doctor reports a missing one); the next read tries again.
+func (v *Vault) refingerprint(d *index.Data, key []byte, all bool) {
+	for i := range d.Tokens {
+		t := &d.Tokens[i]
+		if t.Provider != ProviderGeneric || (!all && strings.HasPrefix(t.Fingerprint, keyedPrefix)) {
+			continue
+		}
+		secret, err := v.Secrets.Get(SecretKey(*t))
+		if err != nil {
+			continue
+		}
+		t.Fingerprint, t.Masked = keyedFingerprint(key, secret), MaskFor(t.Provider, secret)
+	}
+}
+
+func needsMigration(d *index.Data) bool {
+	for _, t := range d.Tokens {
+		if t.Provider == ProviderGeneric && !strings.HasPrefix(t.Fingerprint, keyedPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// read returns the index. Entries of generic secrets written before keyed
+// fingerprints (a bare SHA-256 prefix that lets a short secret be found by
+// brute force, a mask showing 8 characters) are migrated first; when the
+// keyring cannot be read that waits for a later call, and the index is
+// returned as it is.
+func (v *Vault) read() (index.Data, error) {
+	d, err := v.Index.Read()
+	if err != nil || !needsMigration(&d) {
+		return d, err
+	}
+	key, kerr := v.fingerprintKey()
+	if kerr != nil {
+		return d, nil
+	}
+	if uerr := v.Index.Update(func(d *index.Data) error { v.refingerprint(d, key, false); return nil }); uerr != nil {
+		return d, nil
+	}
+	return v.Index.Read()
 }
 
 // ValidID reports whether id has the shape of a token id.
@@ -210,8 +359,11 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 	if err := in.check(); err != nil {
 		return index.Token{}, false, err
 	}
-	fp := Fingerprint(in.Secret)
-	d, err := v.Index.Read()
+	d, err := v.read()
+	if err != nil {
+		return index.Token{}, false, err
+	}
+	fp, err := v.fingerprint(in.Provider, in.Secret)
 	if err != nil {
 		return index.Token{}, false, err
 	}
@@ -256,7 +408,7 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 		}
 		tok = index.Token{
 			ID: id, Provider: in.Provider, Label: label, Kind: in.Kind, Scope: in.Scope,
-			Fingerprint: fp, Masked: Mask(in.Secret), CreatedAt: now, LastUsedAt: now,
+			Fingerprint: fp, Masked: MaskFor(in.Provider, in.Secret), CreatedAt: now, LastUsedAt: now,
 			SourceOrigin: in.SourceOrigin,
 		}
 		d.Tokens = append(d.Tokens, tok)
@@ -287,7 +439,7 @@ func findFingerprint(d *index.Data, provider, fp string) int {
 
 // List returns the metadata of every token, or of one provider's.
 func (v *Vault) List(provider string) ([]index.Token, error) {
-	d, err := v.Index.Read()
+	d, err := v.read()
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +454,7 @@ func (v *Vault) List(provider string) ([]index.Token, error) {
 
 // Token returns one token's metadata.
 func (v *Vault) Token(id string) (index.Token, error) {
-	d, err := v.Index.Read()
+	d, err := v.read()
 	if err != nil {
 		return index.Token{}, err
 	}
@@ -315,7 +467,7 @@ func (v *Vault) Token(id string) (index.Token, error) {
 
 // Find resolves an id or a label (exact, case-insensitive) to a token.
 func (v *Vault) Find(ref string) (index.Token, error) {
-	d, err := v.Index.Read()
+	d, err := v.read()
 	if err != nil {
 		return index.Token{}, err
 	}

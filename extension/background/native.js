@@ -84,5 +84,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('native', (TB) => {
     });
   }
 
-  return { HOST_NAME, TIMEOUT_MS, mapNativeError, request, nat };
+  return { mapNativeError, request, nat };
 });

@@ -62,5 +62,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('errors', (TB) => {
     return e || { code: 'extension_error', detail: fallbackDetail || 'no answer' };
   }
 
-  return { CodedError, fail, codeOf, message, reply, fromReply };
+  return { fail, codeOf, message, reply, fromReply };
 });

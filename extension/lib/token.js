@@ -42,12 +42,6 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
     return out;
   }
 
-  /** A display form that never reveals the secret: first 4 and last 4 characters. */
-  function maskToken(s) {
-    if (typeof s !== 'string' || s.length < 12) return '…';
-    return s.slice(0, 4) + '…' + s.slice(-4);
-  }
-
   /**
    * SHA-256 hex of a string: the one digest of the extension (per-page de-duplication, the background's
    * capture rate, the clipboard clear), so a secret is compared without being kept. Every place that
@@ -57,5 +51,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('token', (TB) => {
     const buf = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(String(s)));
     return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
   }
-  return { MAX_LENGTH, isTokenShape, extractTokens, maskToken, digest };
+  return { MAX_LENGTH, isTokenShape, extractTokens, digest };
 });

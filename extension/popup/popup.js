@@ -5,10 +5,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
   const api = globalThis.browser || globalThis.chrome;
   const $ = (id) => document.getElementById(id);
 
-  function t(key, subs) {
-    const m = api && api.i18n ? api.i18n.getMessage(key, subs) : '';
-    return m || key;
-  }
+  const t = TB.strings.t;
   function lang() {
     try { return api.i18n.getUILanguage(); } catch (_) { return 'ru'; }
   }
@@ -82,7 +79,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     head.className = 'row';
     const badge = TB.popupModel.badgeFor(tok);
     head.append(span('label', tok.label || tok.id), span('kind', tok.provider === 'tinvest' ? 'T-Invest' : String(tok.provider || '')),
-      span('kind', t('kind_' + (['full_access', 'readonly', 'sandbox'].includes(tok.kind) ? tok.kind : 'unknown'))),
+      span('kind', TB.strings.kindText(tok.kind)),
       span('badge ' + badge, t('badge_' + badge)));
     li.append(head);
     const info = document.createElement('div');

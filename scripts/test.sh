@@ -2,7 +2,7 @@
 # Runs every test of tokenbridge. On a fresh Debian machine it first installs
 # what the tests need (apt packages, npm packages), idempotently.
 #   ./scripts/test.sh            everything
-#   ./scripts/test.sh go|unit|e2e  one part
+#   ./scripts/test.sh go|unit|e2e|release  one part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-all}"
@@ -58,11 +58,70 @@ run_e2e() {
   step "end-to-end: real Chromium and Firefox ESR, real host, real keyring"
   scripts/with-keyring.sh node --test --test-concurrency=1 --test-timeout=600000 e2e/
 }
+# The release (scripts/release.sh --snapshot), checked as a user gets it. Installs the .deb on this
+# machine and removes it again (also on failure), comparing the file lists before and after.
+release_cleanup() {
+  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "installed"; then dpkg --purge tokenbridge >/dev/null || true; fi
+  rm -rf "${rel_tmp:-/nonexistent}"
+}
+run_release() {
+  local started=$SECONDS version
+  version="$(node -p "require('./extension/manifest.json').version")-snapshot"
+  rel_tmp=$(mktemp -d)
+  trap release_cleanup EXIT
+  step "release: snapshot built twice, byte-identical"
+  scripts/release.sh --snapshot --out dist
+  scripts/release.sh --snapshot --out "$rel_tmp/dist2" >/dev/null
+  diff -r dist "$rel_tmp/dist2" || { echo "two release builds of one commit differ (see above): something is not reproducible" >&2; return 1; }
+
+  step "release: archives hold the right binaries, SHA256SUMS verifies, store packages lint clean"
+  go run ./packaging/relkit verify -dist dist -version "$version"
+  (cd dist && sha256sum --quiet --strict -c SHA256SUMS)
+  node --test packaging/
+  mkdir "$rel_tmp/linux" && tar -xzf "dist/tokenbridge_${version}_linux_amd64.tar.gz" -C "$rel_tmp/linux"
+  "$rel_tmp/linux/tokenbridge_${version}_linux_amd64/tokenbridge" version | tee "$rel_tmp/version.txt"
+  grep -q "^tokenbridge $version (commit $(git rev-parse HEAD)" "$rel_tmp/version.txt" || { echo "the release binary does not print its version and commit" >&2; return 1; }
+  go run ./packaging/relkit extract -o "$rel_tmp/firefox" "dist/tokenbridge-firefox-$version.xpi"
+  go run ./packaging/relkit extract -o "$rel_tmp/chromium" "dist/tokenbridge-chromium-$version.zip"
+  node_modules/.bin/web-ext lint --source-dir "$rel_tmp/firefox" --warnings-as-errors --output text
+
+  step "release: dpkg -i the .deb, doctor --check, e2e against /usr/bin/tokenbridge and the store packages"
+  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "installed"; then
+    echo "a tokenbridge package is installed already: remove it (dpkg --purge tokenbridge) and rerun" >&2; return 1
+  fi
+  local watched=(/usr/bin /usr/share/doc /etc/chromium /etc/opt /usr/lib/mozilla /usr/lib64/mozilla)
+  find "${watched[@]}" 2>/dev/null | sort > "$rel_tmp/before"
+  dpkg -i "dist/tokenbridge_${version}_linux_amd64.deb" >/dev/null
+  dpkg -L tokenbridge | sort > "$rel_tmp/owned"
+  for f in /usr/bin/tokenbridge /etc/chromium/native-messaging-hosts/dev.tokenbridge.host.json \
+      /etc/opt/chrome/native-messaging-hosts/dev.tokenbridge.host.json /usr/lib/mozilla/native-messaging-hosts/dev.tokenbridge.host.json; do
+    [ -f "$f" ] || { echo "the .deb did not install $f" >&2; return 1; }
+  done
+  mkdir -p "$rel_tmp/home"
+  HOME="$rel_tmp/home" XDG_CONFIG_HOME="$rel_tmp/home/.config" TOKENBRIDGE_HOME="$rel_tmp/home/tb" \
+    scripts/with-keyring.sh /usr/bin/tokenbridge doctor --check
+  TB_TOKENBRIDGE_BIN=/usr/bin/tokenbridge TB_EXTENSION_DIR="$rel_tmp/chromium" \
+    scripts/with-keyring.sh node --test --test-concurrency=1 --test-timeout=600000 e2e/chromium.test.mjs
+  TB_TOKENBRIDGE_BIN=/usr/bin/tokenbridge TB_EXTENSION_DIR="$PWD/dist/tokenbridge-firefox-$version.xpi" \
+    scripts/with-keyring.sh node --test --test-concurrency=1 --test-timeout=600000 e2e/firefox.test.mjs
+
+  step "release: dpkg --purge leaves no file behind"
+  dpkg --purge tokenbridge >/dev/null
+  find "${watched[@]}" 2>/dev/null | sort > "$rel_tmp/after"
+  diff "$rel_tmp/before" "$rel_tmp/after" || { echo "removing the package changed the files above" >&2; return 1; }
+  while read -r f; do
+    if [ -e "$f" ] && ! grep -qxF "$f" "$rel_tmp/before"; then echo "left behind: $f" >&2; return 1; fi
+  done < "$rel_tmp/owned"
+  trap - EXIT
+  release_cleanup
+  step "release checks passed in $((SECONDS - started)) s"
+}
 case "$part" in
   go) run_go ;;
   unit) run_unit ;;
   e2e) run_e2e ;;
-  all) run_go; run_unit; run_e2e ;;
-  *) echo "usage: $0 [all|go|unit|e2e]" >&2; exit 2 ;;
+  release) run_release ;;
+  all) run_go; run_unit; run_e2e; run_release ;;
+  *) echo "usage: $0 [all|go|unit|e2e|release]" >&2; exit 2 ;;
 esac
 step "all tests passed"

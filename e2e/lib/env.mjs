@@ -1,7 +1,7 @@
 // The real host binary, the fake T-Invest server, the keyring, and the leak scanners.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,7 +12,18 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const EXTENSION_DIR = process.env.TB_EXTENSION_DIR || join(ROOT, 'extension');
 export const TOKENBRIDGE = process.env.TB_TOKENBRIDGE_BIN || join(ROOT, 'bin', 'tokenbridge');
 export const TINVEST_FAKE = process.env.TB_TINVEST_FAKE_BIN || join(ROOT, 'bin', 'tinvest-fake');
-export const CHROMIUM_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
+export const PINNED_CHROMIUM_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
+/**
+ * The ID Chromium gives the unpacked extension in dir: from its manifest's "key", else (a store
+ * build, which has none) from its absolute path; both are SHA-256, first 32 hex digits mapped 0-f → a-p.
+ */
+export function chromiumUnpackedID(dir) {
+  let manifest;
+  try { manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')); } catch (_) { return PINNED_CHROMIUM_ID; }
+  const input = manifest.key ? Buffer.from(manifest.key, 'base64') : realpathSync(dir);
+  return [...createHash('sha256').update(input).digest('hex').slice(0, 32)].map((c) => 'abcdefghijklmnop'[parseInt(c, 16)]).join('');
+}
+export const CHROMIUM_ID = chromiumUnpackedID(EXTENSION_DIR);
 export const GECKO_ID = 'tokenbridge@tokenbridge.dev';
 export const TOKEN_RE = /t\.[A-Za-z0-9_-]{60,}/;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driver, launchChromium, launchFirefox } from './browsers.mjs';
 import { makeCerts } from './certs.mjs';
-import { CHROMIUM_ID, EXTENSION_DIR, ensureBinaries, requireKeyring, startTinvestFake, tbOK } from './env.mjs';
+import { CHROMIUM_ID, EXTENSION_DIR, PINNED_CHROMIUM_ID, ensureBinaries, requireKeyring, startTinvestFake, tbOK } from './env.mjs';
 import { importCA } from './firefox-profile.mjs';
 import { ALL_HOSTS, startSites } from './sites.mjs';
 
@@ -43,7 +43,9 @@ export async function createRun(browserName, { extension = true, keep = false } 
       run.profileDir = join(tmp, 'chromium-profile');
       const nmh = join(run.profileDir, 'NativeMessagingHosts');
       mkdirSync(nmh, { recursive: true });
-      await tbOK(['install', '--browser', 'chromium', '--dir', nmh], run.env);
+      // A store build has no pinned key: allow the ID Chromium gives it, as a user would.
+      const allow = CHROMIUM_ID === PINNED_CHROMIUM_ID ? [] : ['--extension-id', CHROMIUM_ID];
+      await tbOK(['install', '--browser', 'chromium', '--dir', nmh, ...allow], run.env);
       run.context = await launchChromium({
         userDataDir: run.profileDir, extensionDir: extension ? EXTENSION_DIR : null,
         sites: run.sites, certs: run.certs, env: run.env,

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
+	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
@@ -119,9 +120,11 @@ func IsChromiumID(id string) bool { return chromiumIDRe.MatchString(id) }
 // IsGeckoID reports whether id is a Firefox extension ID.
 func IsGeckoID(id string) bool { return geckoIDRe.MatchString(id) }
 
-// AllowedExtension reports whether the extension id may call the host.
+// AllowedExtension reports whether the extension id may call the host: the
+// built-in IDs, the Chrome Web Store ID a release build was stamped with
+// (host/buildinfo), and the IDs install added.
 func (c *Config) AllowedExtension(id string) bool {
-	return id == ChromiumExtensionID || id == FirefoxExtensionID || slices.Contains(c.ExtensionIDs, id)
+	return id == ChromiumExtensionID || id == FirefoxExtensionID || (id != "" && id == buildinfo.ChromiumStoreID) || slices.Contains(c.ExtensionIDs, id)
 }
 
 // AddExtensionID validates and records an extra allowed extension ID.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/config"
 )
 
@@ -64,6 +65,9 @@ func NormalizeExtensionIDs(raw []string) ([]string, error) {
 // the built-in ones first, then the extra ones of each kind.
 func splitIDs(extra []string) (origins, gecko []string) {
 	origins = []string{ChromiumOrigin(config.ChromiumExtensionID)}
+	if store := buildinfo.ChromiumStoreID; store != "" { // stamped by scripts/release.sh
+		origins = append(origins, ChromiumOrigin(store))
+	}
 	gecko = []string{config.FirefoxExtensionID}
 	for _, id := range extra {
 		switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 
+	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
@@ -28,7 +29,7 @@ func hello(_ context.Context, env *Env, req *Request) (Result, error) {
 			status = "unavailable"
 		}
 	}
-	return Result{"protocol": ProtocolVersion, "version": Version, "keyring": status, "keyring_message": msg,
+	return Result{"protocol": ProtocolVersion, "version": Version, "commit": buildinfo.Commit, "date": buildinfo.Date, "keyring": status, "keyring_message": msg,
 		"overrides": activeOverrides(env)}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/frame"
 	"github.com/tokenbridge/tokenbridge/host/limits"
@@ -25,8 +26,8 @@ import (
 // ProtocolVersion is bumped on incompatible protocol changes.
 const ProtocolVersion = 1
 
-// Version is the host's version, set at build time with -ldflags.
-var Version = "0.1.0"
+// Version is the host's version (host/buildinfo, stamped by scripts/release.sh).
+var Version = buildinfo.Version
 
 // Env is what the handlers use, built once per process (see Run).
 type Env struct {

@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tokenbridge/tokenbridge/host/secretstore"
+	"github.com/tokenbridge/tokenbridge/host/vault"
 )
 
 // A secret over its limit answers too_large (host/PROTOCOL.md, "Limits");
@@ -96,4 +100,38 @@ func TestRecordUseOnlyFillOrigins(t *testing.T) {
 	require.Len(t, tok.UsedBy, 2, "only the allowed uses are recorded")
 	env.Config.FillOrigins = map[string][]string{"tinvest": {"https://robot.example"}}
 	require.True(t, record("https://robot.example").OK)
+}
+
+// hangingKeyring never answers, like a keyring waiting on a hidden unlock
+// prompt.
+type hangingKeyring struct{ release chan struct{} }
+
+func (h hangingKeyring) Set(string, string) error   { <-h.release; return nil }
+func (h hangingKeyring) Get(string) (string, error) { <-h.release; return "", secretstore.ErrNotFound }
+func (h hangingKeyring) Delete(string) error        { <-h.release; return nil }
+
+// A hung keyring answers store with keyring_timeout within the configured
+// timeout, not a multiple of it.
+func TestStoreHungKeyringAnswersWithinTimeout(t *testing.T) {
+	const d = 300 * time.Millisecond
+	h := hangingKeyring{release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	env, _ := testEnv(t)
+	env.Vault = vault.New(secretstore.OpenWith(h, d), env.Vault.Index)
+	for _, req := range []string{storeReq(tok1), `{"id":"h","cmd":"hello"}`} {
+		start := time.Now()
+		a := call(t, env, req)
+		took := time.Since(start)
+		require.Less(t, took, d+d/2, req)
+		if a.ID == "h" {
+			require.Contains(t, string(a.Raw), `"keyring":"timeout"`)
+			continue
+		}
+		require.False(t, a.OK)
+		require.Equal(t, CodeKeyringTimeout, a.Error.Code)
+		require.GreaterOrEqual(t, took, d)
+	}
+	toks, err := env.Vault.List("")
+	require.NoError(t, err)
+	require.Empty(t, toks, "nothing half-stored in the index")
 }

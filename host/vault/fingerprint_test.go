@@ -183,3 +183,26 @@ func TestDamagedFingerprintKeyIsNamed(t *testing.T) {
 	require.ErrorContains(t, err, "secret-tool clear service tokenbridge username "+FingerprintKeyItem)
 	require.Equal(t, 1, mem.Len(), "nothing stored")
 }
+
+// A generic keyring item adopted by doctor ends up with a keyed
+// fingerprint and a short mask (by the next read at the latest), and the
+// fingerprint key item is never taken for a token.
+func TestDoctorAdoptedGenericIsKeyed(t *testing.T) {
+	v, mem := newTestVault(t)
+	_, _, err := v.Store(StoreInput{Provider: ProviderGeneric, Secret: "first secret"})
+	require.NoError(t, err)
+	require.NoError(t, mem.Set("generic/tok_00000000000000c1", "orphan-secret-0123456789WXYZ"))
+	_, err = v.Doctor(DoctorOptions{Repair: true})
+	require.NoError(t, err)
+	list, err := v.List(ProviderGeneric)
+	require.NoError(t, err)
+	require.Len(t, list, 2, "the orphan is adopted, the fingerprint key is not")
+	key := keyFrom(t, mem)
+	for _, tk := range list {
+		require.True(t, strings.HasPrefix(tk.Fingerprint, "k1:"), tk.ID)
+		if tk.ID == "tok_00000000000000c1" {
+			require.Equal(t, hmacPrefix(key, "orphan-secret-0123456789WXYZ"), tk.Fingerprint)
+			require.Equal(t, "••••…WXYZ", tk.Masked)
+		}
+	}
+}

@@ -61,7 +61,7 @@ run_e2e() {
 # The release (scripts/release.sh --snapshot), checked as a user gets it. Installs the .deb on this
 # machine and removes it again (also on failure), comparing the file lists before and after.
 release_cleanup() {
-  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "installed"; then dpkg --purge tokenbridge >/dev/null || true; fi
+  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "ok installed"; then dpkg --purge tokenbridge >/dev/null || true; fi
   rm -rf "${rel_tmp:-/nonexistent}"
 }
 run_release() {
@@ -86,11 +86,11 @@ run_release() {
   node_modules/.bin/web-ext lint --source-dir "$rel_tmp/firefox" --warnings-as-errors --output text
 
   step "release: dpkg -i the .deb, doctor --check, e2e against /usr/bin/tokenbridge and the store packages"
-  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "installed"; then
+  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "ok installed"; then
     echo "a tokenbridge package is installed already: remove it (dpkg --purge tokenbridge) and rerun" >&2; return 1
   fi
   local watched=(/usr/bin /usr/share/doc /etc/chromium /etc/opt /usr/lib/mozilla /usr/lib64/mozilla)
-  find "${watched[@]}" 2>/dev/null | sort > "$rel_tmp/before"
+  { find "${watched[@]}" 2>/dev/null || true; } | sort > "$rel_tmp/before"  # some may not exist
   dpkg -i "dist/tokenbridge_${version}_linux_amd64.deb" >/dev/null
   dpkg -L tokenbridge | sort > "$rel_tmp/owned"
   for f in /usr/bin/tokenbridge /etc/chromium/native-messaging-hosts/dev.tokenbridge.host.json \
@@ -107,7 +107,7 @@ run_release() {
 
   step "release: dpkg --purge leaves no file behind"
   dpkg --purge tokenbridge >/dev/null
-  find "${watched[@]}" 2>/dev/null | sort > "$rel_tmp/after"
+  { find "${watched[@]}" 2>/dev/null || true; } | sort > "$rel_tmp/after"
   diff "$rel_tmp/before" "$rel_tmp/after" || { echo "removing the package changed the files above" >&2; return 1; }
   while read -r f; do
     if [ -e "$f" ] && ! grep -qxF "$f" "$rel_tmp/before"; then echo "left behind: $f" >&2; return 1; fi

@@ -109,16 +109,32 @@ func (c *Config) Save(d Dirs) error {
 	return atomicfile.WriteFile(d.Config(), append(b, '\n'), 0o600)
 }
 
+// The lengths are checked with len, not with counted repetitions ({32},
+// {1,80}), which compile into large programs at every host start.
 var (
-	chromiumIDRe = regexp.MustCompile(`^[a-p]{32}$`)
-	geckoIDRe    = regexp.MustCompile(`^(\{[0-9a-fA-F-]{36}\}|[A-Za-z0-9._+-]{1,80}@[A-Za-z0-9.-]{1,80})$`)
+	chromiumIDRe = regexp.MustCompile(`^[a-p]+$`)
+	geckoIDRe    = regexp.MustCompile(`^(?:(\{[0-9a-fA-F-]+\})|([A-Za-z0-9._+-]+)@([A-Za-z0-9.-]+))$`)
 )
 
-// IsChromiumID reports whether id is a Chromium extension ID.
-func IsChromiumID(id string) bool { return chromiumIDRe.MatchString(id) }
+// IsChromiumID reports whether id is a Chromium extension ID (32 letters a-p).
+func IsChromiumID(id string) bool { return len(id) == 32 && chromiumIDRe.MatchString(id) }
 
-// IsGeckoID reports whether id is a Firefox extension ID.
-func IsGeckoID(id string) bool { return geckoIDRe.MatchString(id) }
+// IsGeckoID reports whether id is a Firefox extension ID: {uuid} (36
+// characters in braces) or name@domain (each 1-80 characters).
+func IsGeckoID(id string) bool {
+	if len(id) > 1+80+80 {
+		return false
+	}
+	m := geckoIDRe.FindStringSubmatch(id)
+	switch {
+	case m == nil:
+		return false
+	case m[1] != "":
+		return len(m[1]) == 38
+	default:
+		return len(m[2]) <= 80 && len(m[3]) <= 80
+	}
+}
 
 // AllowedExtension reports whether the extension id may call the host: the
 // built-in IDs, the Chrome Web Store ID a release build was stamped with

@@ -19,7 +19,8 @@ type Request struct {
 	rest map[string]json.RawMessage
 }
 
-var idRe = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+// idRe with len(id) <= 64 (cheaper to compile at start-up than {1,64}).
+var idRe = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
 
 var errNotObject = errors.New("not a JSON object")
 
@@ -41,7 +42,7 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	}
 	var id string
 	if v, ok := raw["id"]; ok {
-		if err := json.Unmarshal(v, &id); err != nil || !idRe.MatchString(id) {
+		if err := json.Unmarshal(v, &id); err != nil || len(id) > 64 || !idRe.MatchString(id) {
 			return nil, "", Errorf(CodeBadRequest, "\"id\" must be a string of 1-64 letters, digits or _.:-")
 		}
 	} else {

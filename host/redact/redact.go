@@ -16,24 +16,30 @@ const mark = "[REDACTED]"
 var (
 	// Each pattern runs only when its cheap hint occurs in the line (all
 	// lower-case: the line is lower-cased for the test), which keeps an
-	// ordinary log line to a few byte scans.
+	// ordinary log line to a few byte scans. Each is compiled the first
+	// time a hint occurs, not at every host start.
 	patterns = []struct {
 		hints []string
-		re    *regexp.Regexp
+		re    func() *regexp.Regexp
 		repl  []byte
 	}{
 		// JSON fields whose names say they hold a secret.
-		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, regexp.MustCompile(`("(?i:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
+		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, lazy(`("(?i:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
 		// Authorization header values.
-		{[]string{"bearer", "basic"}, regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), []byte(`${1} ` + mark)},
+		{[]string{"bearer", "basic"}, lazy(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), []byte(`${1} ` + mark)},
 		// JWTs (header.payload[.signature]).
-		{[]string{"eyj"}, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?`), []byte(mark)},
+		{[]string{"eyj"}, lazy(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?`), []byte(mark)},
 		// T-Invest tokens: "t." + base64url.
-		{[]string{"t."}, regexp.MustCompile(`\bt\.[A-Za-z0-9_-]{20,}`), []byte(mark)},
+		{[]string{"t."}, lazy(`\bt\.[A-Za-z0-9_-]{20,}`), []byte(mark)},
 	}
 	mu     sync.RWMutex
 	values [][]byte
 )
+
+// lazy compiles expr on first use.
+func lazy(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Add registers an exact secret value to scrub wherever it appears. Short
 // values (under 6 bytes) are ignored: they would scrub ordinary words.
@@ -62,7 +68,7 @@ func Bytes(b []byte) []byte {
 	for _, p := range patterns {
 		for _, h := range p.hints {
 			if bytes.Contains(lower, []byte(h)) {
-				b = p.re.ReplaceAll(b, p.repl)
+				b = p.re().ReplaceAll(b, p.repl)
 				lower = bytes.ToLower(b)
 				break
 			}

@@ -324,3 +324,16 @@ test('clipboard (Firefox path): something else copied meanwhile is left alone', 
   await fresh.bg.clearIfStill();
   assert.equal(f.clip.text, 'the user copied this later');
 });
+
+test('copy replies carry no value: only ok and clear_after_s (and expires_at for MOEX)', async () => {
+  const f = firefoxClipboard();
+  const ACCESS = 'eyJmoexAccessTokenForTestsOnly.abc';
+  const hostReply = (m) => (m.cmd === 'moex_token' ? { access_token: ACCESS, expires_at: '2026-12-01T10:00:00Z' } : defaultReply(m));
+  const { call } = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true, hostReply });
+  const r = await call({ type: 'tb:copy', token_id: 'tok_a' }, POPUP);
+  assert.deepEqual(Object.keys(r).sort(), ['clear_after_s', 'ok']);
+  assert.equal(r.clear_after_s, 30);
+  const m = await call({ type: 'tb:moex-copy', name: 'prod' }, POPUP);
+  assert.deepEqual(Object.keys(m).sort(), ['clear_after_s', 'expires_at', 'ok']);
+  same(f.clip.text, ACCESS, 'the MOEX access token is on the clipboard');
+});

@@ -35,6 +35,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     return { all_accounts: v.all_accounts, account_name: v.all_accounts ? '' : name };
   }
   function secret(v) {
+    if (typeof v === 'string' && v.length > TB.token.MAX_LENGTH) throw fail('too_large', 'the value is longer than ' + TB.token.MAX_LENGTH + ' characters');
     if (!TB.token.isTokenShape(v)) throw bad('the value is not a T-Invest token (t. followed by 60..' + (TB.token.MAX_LENGTH - 2) + ' characters A-Z a-z 0-9 _ -)');
     return v;
   }

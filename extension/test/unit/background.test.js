@@ -337,3 +337,18 @@ test('copy replies carry no value: only ok and clear_after_s (and expires_at for
   assert.deepEqual(Object.keys(m).sort(), ['clear_after_s', 'expires_at', 'ok']);
   same(f.clip.text, ACCESS, 'the MOEX access token is on the clipboard');
 });
+
+test('token length: 512 characters pass to the host, longer is too_large before the host', async () => {
+  const { call, hostLog } = boot();
+  const cases = [
+    ['512 characters', 't.' + 'A'.repeat(510), true, null],
+    ['513 characters', 't.' + 'A'.repeat(511), false, 'too_large'],
+    ['not a token', 'hello', false, 'bad_request'],
+  ];
+  for (const [name, secret, ok, code] of cases) {
+    const r = await call({ type: 'tb:store', secret }, POPUP);
+    assert.equal(r.ok, ok, name);
+    if (code) assert.equal(r.error.code, code, name);
+  }
+  assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 1, 'only the valid one reached the host');
+});

@@ -21,7 +21,7 @@ func (d *Data) Section(key string, v any) (found bool, err error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return true, fmt.Errorf("the %q section of the index is damaged (%v): run `tokenbridge doctor` to move the index aside and rebuild it from the keyring", key, err)
+		return true, fmt.Errorf("%w: its %q section is not valid (%v): run `tokenbridge doctor` to see what a repair restores from its last-good copy and the keyring", ErrDamaged, key, err)
 	}
 	return true, nil
 }

@@ -89,7 +89,7 @@ func TestSections(t *testing.T) {
 				require.True(t, found)
 				return err
 			},
-			wantErr: `the "moex" section of the index is damaged`,
+			wantErr: `its "moex" section is not valid`,
 		},
 	}
 	for _, tt := range tests {

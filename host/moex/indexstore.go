@@ -1,6 +1,8 @@
 package moex
 
 import (
+	"encoding/json"
+
 	"github.com/tokenbridge/tokenbridge/host/index"
 )
 
@@ -23,8 +25,31 @@ func ProfilesIn(d *index.Data) ([]Profile, error) {
 	return ps, nil
 }
 
-// setProfilesIn stores ps in d; an empty list removes the section.
-func setProfilesIn(d *index.Data, ps []Profile) error {
+// SalvageProfiles decodes what it can of a damaged MOEX section of d: every element of the
+// array that is a profile with a valid name (the first of a name wins); lost counts the
+// others, and is 1 for a section that is not an array.
+func SalvageProfiles(d *index.Data) (ps []Profile, lost int) {
+	raw, ok := d.Sections[IndexSection]
+	if !ok {
+		return nil, 0
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return nil, 1
+	}
+	for _, e := range elems {
+		var p Profile
+		if json.Unmarshal(e, &p) != nil || ValidateName(p.Name) != nil || find(ps, p.Name) >= 0 {
+			lost++
+			continue
+		}
+		ps = append(ps, p)
+	}
+	return ps, lost
+}
+
+// SetProfilesIn stores ps in d; an empty list removes the section.
+func SetProfilesIn(d *index.Data, ps []Profile) error {
 	if len(ps) == 0 {
 		return d.SetSection(IndexSection, nil)
 	}
@@ -61,6 +86,6 @@ func (s IndexProfiles) Modify(fn func([]Profile) ([]Profile, error)) error {
 		if err != nil {
 			return err
 		}
-		return setProfilesIn(d, out)
+		return SetProfilesIn(d, out)
 	})
 }

@@ -22,6 +22,9 @@ import (
 // more exposed than in index.json. Profiles written by an older tokenbridge get the item on
 // their next write (add, migrate, a new token) or from `tokenbridge doctor`.
 
+// ErrBadRecord: a profile's settings item exists but cannot be decoded.
+var ErrBadRecord = errors.New("not readable")
+
 // recordVersion is the format of the profile item.
 const recordVersion = 1
 
@@ -101,7 +104,7 @@ func ReadRecord(s secretstore.Store, name string) (Profile, error) {
 	}
 	var r record
 	if err := json.Unmarshal([]byte(v), &r); err != nil || r.V != recordVersion || r.Profile.Name != name {
-		return Profile{}, fmt.Errorf("the settings item %s of MOEX profile %q is not readable: re-add the profile with `tokenbridge moex add %s --force …`", keyProfile(name), name, name)
+		return Profile{}, fmt.Errorf("the settings item %s of MOEX profile %q is %w: re-add the profile with `tokenbridge moex add %s --force …`", keyProfile(name), name, ErrBadRecord, name)
 	}
 	return r.Profile, nil
 }

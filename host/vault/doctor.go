@@ -210,11 +210,17 @@ func (r *doctorRun) checkOrphans() error {
 	return nil
 }
 
-// adoptedToken is new metadata for an orphan keyring item.
+// adoptedToken is new metadata for an orphan keyring item. Should the fingerprint key be
+// out of reach (it is made under the index lock, and the index is being rebuilt), the bare
+// fingerprint is kept until the next read migrates it.
 func (v *Vault) adoptedToken(provider, id, secret string) index.Token {
 	now := v.Now()
+	fp, err := v.fingerprint(provider, secret)
+	if err != nil {
+		fp = Fingerprint(secret)
+	}
 	return index.Token{ID: id, Provider: provider, Label: "восстановлен / recovered " + now.Format("2006-01-02"),
-		Kind: KindUnknown, Fingerprint: Fingerprint(secret), Masked: Mask(secret), CreatedAt: now, LastUsedAt: now}
+		Kind: KindUnknown, Fingerprint: fp, Masked: MaskFor(provider, secret), CreatedAt: now, LastUsedAt: now}
 }
 
 func (r *doctorRun) orphanProfile(name string, kinds []string) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
@@ -21,16 +22,26 @@ Checks, and prints as a table:
   - the keyring: a store/read/delete round trip;
   - the index: it parses, and every token has its keyring item and every keyring
     item its metadata. A keyring item without metadata is adopted (metadata rebuilt
-    from the secret); metadata whose secret is gone is removed; a damaged index is
-    moved aside and rebuilt from the keyring. --check only reports.
-    It refuses, without --force, what could lose metadata: dropping most tokens at
-    once (a different keyring session?) or rebuilding an index from a keyring that
-    cannot list its items (macOS);
+    from the secret); metadata whose secret is gone is removed.
+  - a damaged index (truncated, garbage, empty, wrong version) is rebuilt, not
+    emptied: from what can still be read of it, from its last-good copy
+    (index.last-good.json, written before every change) and from the keyring (MOEX
+    profiles from their settings items, moex/NAME/profile); the damaged file is
+    moved aside (index.json.damaged-TIME). --check lists every token and profile a
+    repair restores and what it would drop.
+  - MOEX profiles: a valid token URL, the client secret and password items a sign-in
+    needs, items that cannot be read (a damaged cached token is deleted: the next
+    sign-in replaces it), the settings item (written when missing); keyring items of
+    a profile the index lacks are rebuilt into it, or reported with the fix.
   - API overrides (TOKENBRIDGE_TINVEST_URL, TOKENBRIDGE_TINVEST_SANDBOX_URL,
     TOKENBRIDGE_TINVEST_CA, config.json's "api_overrides"): each active one is a
     "warning" row (tokens are checked against it instead of the bank, or TLS trusts
     an extra CA); one the override rule refuses is a PROBLEM (checks fail until it is
     unset or named in config.json).
+  Without --force it refuses what could lose data: a rebuild that cannot restore
+  everything (part of the file unreadable and no whole last-good copy; a file of a
+  newer tokenbridge), or dropping most tokens at once (a different keyring session?).
+  --check only reports and changes nothing.
 Exit code: 0 when everything is fine (or was repaired; warnings do not count), 1 when
 a problem remains.`,
 	Flags: func(fs *flag.FlagSet) Action {
@@ -112,13 +123,17 @@ func runDoctor(env *Env, opts vault.DoctorOptions) int {
 			real := 0
 			for _, p := range problems {
 				detail := p.Problem + " → " + p.Fix
+				area := "index"
+				if strings.HasPrefix(p.Key, "moex/") {
+					area = "moex"
+				}
 				switch {
 				case p.Note:
-					rows = append(rows, row{"index", p.Key, "note", p.Problem})
+					rows = append(rows, row{area, p.Key, "note", p.Problem})
 				case p.Repaired:
-					rows = append(rows, row{"index", p.Key, "repaired", detail})
+					rows = append(rows, row{area, p.Key, "repaired", detail})
 				default:
-					add("index", p.Key, false, detail)
+					add(area, p.Key, false, detail)
 				}
 				if !p.Note {
 					real++
@@ -128,7 +143,12 @@ func runDoctor(env *Env, opts vault.DoctorOptions) int {
 				add("index", dirs.Index(), false, derr.Error())
 			} else if real == 0 {
 				toks, _ := v.List("")
-				add("index", dirs.Index(), true, fmt.Sprintf("%d tokens, each with its keyring item", len(toks)))
+				n := 0
+				if m, err := env.Moex(); err == nil {
+					ps, _ := m.List()
+					n = len(ps)
+				}
+				add("index", dirs.Index(), true, fmt.Sprintf("%d tokens and %d MOEX profiles, each with its keyring items", len(toks), n))
 			}
 		} else {
 			add("index", "open", false, err.Error())

@@ -77,12 +77,19 @@ func commandNames() []string {
 	return out
 }
 
-// Serve answers framed requests from in on out until in ends. Requests are
-// answered concurrently, up to limits.MaxInFlight at once (the next frame
-// is read only when one finishes), so a slow `validate` never holds up a
-// `get` behind it. Answers go out as they are ready, each whole frame
-// written alone, and carry their request's id: a client matches them by
-// id, not by order. Serve returns once every started request is answered:
+// background lists the commands that wait on a remote API. They run
+// beside the requests after them; every other command finishes before the
+// next request starts.
+var background = map[string]bool{"validate": true, "moex_token": true}
+
+// Serve answers framed requests from in on out until in ends. Requests
+// start in the order they arrive and each finishes before the next starts
+// (a `get` sent after a `delete` sees the delete), except the background
+// commands: those run beside what follows, at most limits.MaxInFlight at
+// once (with all slots taken the next frame waits), so a slow `validate`
+// never holds up a `get` behind it. Their answers come when ready; every
+// answer is one whole frame with its request's id, and clients match
+// answers by id. Serve returns once every started request is answered:
 // nil on a clean end, an error when the stream had to be abandoned
 // (too-large or truncated frame, or stdout gone), after answering it.
 func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
@@ -116,20 +123,30 @@ func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
 			w.write("", nil, Errorf(CodeBadRequest, "truncated message: %v", err))
 			return err
 		}
+		req, id, derr := DecodeRequest(body)
+		if derr != nil || !background[req.Cmd] {
+			w.write(respond(ctx, env, req, id, derr))
+			continue
+		}
 		slots <- struct{}{}
 		running.Add(1)
 		go func() {
 			defer func() { <-slots; running.Done() }()
-			id, res, herr := Handle(ctx, env, body)
-			w.write(id, res, herr)
+			w.write(respond(ctx, env, req, id, nil))
 		}()
 	}
 }
 
 // Handle answers one request body.
 func Handle(ctx context.Context, env *Env, body []byte) (id string, res Result, err error) {
-	start := time.Now()
 	req, id, err := DecodeRequest(body)
+	return respond(ctx, env, req, id, err)
+}
+
+// respond answers a decoded request (or its decoding error), logging it.
+func respond(ctx context.Context, env *Env, req *Request, id string, decodeErr error) (_ string, res Result, err error) {
+	start := time.Now()
+	err = decodeErr
 	cmd := ""
 	if req != nil {
 		cmd = req.Cmd

@@ -15,8 +15,9 @@ const (
 	MaxFrameIn = 64 << 10
 	// MaxFrameOut is the browsers' limit for host → browser messages.
 	MaxFrameOut = 1 << 20
-	// MaxInFlight bounds the requests one connection has being answered
-	// at once; the host reads the next frame only when one finishes.
+	// MaxInFlight bounds the background requests (validate, moex_token)
+	// one connection has running at once; with all running, the host
+	// reads the next frame only when one finishes.
 	MaxInFlight = 8
 )
 

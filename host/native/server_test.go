@@ -141,3 +141,35 @@ func TestInFlightBounded(t *testing.T) {
 	<-sent
 	require.NoError(t, closeIn())
 }
+
+// Requests other than the background ones start in arrival order and each
+// finishes before the next: pipelined requests that depend on each other
+// keep their meaning, even behind a validate still waiting on the API.
+func TestPipelinedRequestsKeepOrder(t *testing.T) {
+	release, waiting := slowTInvest(t, map[string]tinvestfake.Token{tok1: {Access: tinvestfake.Full}})
+	defer release()
+	env, _ := testEnv(t)
+	old := call(t, env, storeReq(tok1)).Token.ID
+	send, next, closeIn := pipeHost(t, env)
+	send(fmt.Sprintf(`{"id":"v","cmd":"validate","token_id":%q}`, old))
+	require.Eventually(t, func() bool { return waiting.Load() > 0 }, 5*time.Second, 5*time.Millisecond)
+	tok2 := tok1[:80] + "0002"
+	send(fmt.Sprintf(`{"id":"s","cmd":"store","provider":"tinvest","secret":%q}`, tok2))
+	send(`{"id":"l","cmd":"list"}`)
+	s := next(2 * time.Second)
+	require.Equal(t, "s", s.ID)
+	require.True(t, s.OK, "%+v", s.Error)
+	l := next(2 * time.Second)
+	require.Equal(t, "l", l.ID)
+	require.Contains(t, string(l.Raw), s.Token.ID, "list sees the store before it")
+	send(fmt.Sprintf(`{"id":"d","cmd":"delete","token_id":%q}`, s.Token.ID))
+	send(fmt.Sprintf(`{"id":"g","cmd":"get","token_id":%q,"purpose":"copy"}`, s.Token.ID))
+	require.True(t, next(2*time.Second).OK)
+	g := next(2 * time.Second)
+	require.Equal(t, "g", g.ID)
+	require.Equal(t, CodeNotFound, g.Error.Code, "get sees the delete before it")
+	release()
+	v := next(limits.ValidateTimeout)
+	require.Equal(t, "v", v.ID)
+	require.NoError(t, closeIn())
+}

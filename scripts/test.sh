@@ -90,9 +90,13 @@ run_release() {
     echo "a tokenbridge package is installed already: remove it (dpkg --purge tokenbridge) and rerun" >&2; return 1
   fi
   local watched=(/usr/bin /usr/share/doc /etc/chromium /etc/opt /usr/lib/mozilla /usr/lib64/mozilla)
+  local deb="dist/tokenbridge_${version}_linux_amd64.deb" f
   { find "${watched[@]}" 2>/dev/null || true; } | sort > "$rel_tmp/before"  # some may not exist
-  dpkg -i "dist/tokenbridge_${version}_linux_amd64.deb" >/dev/null
-  dpkg -L tokenbridge | sort > "$rel_tmp/owned"
+  # Every path the package holds that does not exist yet must be gone again after removal.
+  dpkg-deb --fsys-tarfile "$deb" | tar -t | sed 's|^\./|/|; s|/$||' | grep -v '^/\?$' | while read -r f; do
+    [ -e "$f" ] || echo "$f"
+  done > "$rel_tmp/new-paths"
+  dpkg -i "$deb" >/dev/null
   for f in /usr/bin/tokenbridge /etc/chromium/native-messaging-hosts/dev.tokenbridge.host.json \
       /etc/opt/chrome/native-messaging-hosts/dev.tokenbridge.host.json /usr/lib/mozilla/native-messaging-hosts/dev.tokenbridge.host.json; do
     [ -f "$f" ] || { echo "the .deb did not install $f" >&2; return 1; }
@@ -110,8 +114,9 @@ run_release() {
   { find "${watched[@]}" 2>/dev/null || true; } | sort > "$rel_tmp/after"
   diff "$rel_tmp/before" "$rel_tmp/after" || { echo "removing the package changed the files above" >&2; return 1; }
   while read -r f; do
-    if [ -e "$f" ] && ! grep -qxF "$f" "$rel_tmp/before"; then echo "left behind: $f" >&2; return 1; fi
-  done < "$rel_tmp/owned"
+    if [ -e "$f" ]; then echo "left behind: $f" >&2; return 1; fi
+  done < "$rel_tmp/new-paths"
+  [ -s "$rel_tmp/new-paths" ] || { echo "the .deb added no new path: the removal check checked nothing" >&2; return 1; }
   trap - EXIT
   release_cleanup
   step "release checks passed in $((SECONDS - started)) s"

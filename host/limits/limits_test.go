@@ -33,7 +33,7 @@ func TestProtocolStatesTheLimits(t *testing.T) {
 		{"| accounts kept", fmt.Sprintf("| %d |", MaxAccounts)},
 		{"| origin in a request |", fmt.Sprintf("%d bytes", MaxOrigin)},
 		{"| one keyring operation", fmt.Sprintf("%d s", KeyringTimeout/time.Second)},
-		{"| `validate` / `moex_token` running at once", fmt.Sprintf("| %d |", MaxInFlight)},
+		{"| background requests (`validate`, `moex_token`) at once", fmt.Sprintf("| %d |", MaxInFlight)},
 		{"| wait for another process's file lock", fmt.Sprintf("%d s", LockWait/time.Second)},
 		{"| `validate`", fmt.Sprintf("%d s host-side", ValidateTimeout/time.Second)},
 		{"| MOEX `client_id`", fmt.Sprintf("%d / %d / %d / %d bytes", MaxMoexClientID, MaxMoexScope, MaxMoexURL, MaxMoexOTP)},

@@ -175,19 +175,26 @@ func Parse(path string, b []byte) (Data, error) {
 // Update runs fn on the current index under the file lock and writes the
 // result atomically if fn returns nil.
 func (f *File) Update(fn func(*Data) error) error {
+	return f.locked(func() error {
+		d, err := f.Read()
+		if err != nil {
+			return err
+		}
+		if err := fn(&d); err != nil {
+			return err
+		}
+		return f.write(d)
+	})
+}
+
+// locked runs fn under the cross-process file lock.
+func (f *File) locked(fn func() error) error {
 	unlock, err := filelock.Lock(f.lock)
 	if err != nil {
 		return fmt.Errorf("lock index: %w", err)
 	}
 	defer unlock()
-	d, err := f.Read()
-	if err != nil {
-		return err
-	}
-	if err := fn(&d); err != nil {
-		return err
-	}
-	return f.write(d)
+	return fn()
 }
 
 // write stores d in the last-good copy, then in the file (the caller holds

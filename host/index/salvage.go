@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-
-	"github.com/tokenbridge/tokenbridge/host/filelock"
 )
 
 // Salvaged is what Salvage could read of a damaged index file.
@@ -172,22 +170,19 @@ func (f *File) ReadRaw() ([]byte, error) {
 // file, which must still hold exactly damaged (else someone changed it since
 // and nothing is done), is renamed to aside first, so no byte of it is lost.
 func (f *File) Replace(damaged []byte, aside string, d Data) error {
-	unlock, err := filelock.Lock(f.lock)
-	if err != nil {
-		return fmt.Errorf("lock index: %w", err)
-	}
-	defer unlock()
-	now, err := f.ReadRaw()
-	if err != nil {
-		return fmt.Errorf("read index: %w", err)
-	}
-	if !bytes.Equal(now, damaged) {
-		return fmt.Errorf("%s changed while doctor was reading it: run `tokenbridge doctor` again", f.path)
-	}
-	if now != nil {
-		if err := os.Rename(f.path, aside); err != nil {
-			return fmt.Errorf("move the damaged index aside: %w", err)
+	return f.locked(func() error {
+		now, err := f.ReadRaw()
+		if err != nil {
+			return fmt.Errorf("read index: %w", err)
 		}
-	}
-	return f.write(d)
+		if !bytes.Equal(now, damaged) {
+			return fmt.Errorf("%s changed while doctor was reading it: run `tokenbridge doctor` again", f.path)
+		}
+		if now != nil {
+			if err := os.Rename(f.path, aside); err != nil {
+				return fmt.Errorf("move the damaged index aside: %w", err)
+			}
+		}
+		return f.write(d)
+	})
 }

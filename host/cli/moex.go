@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 
@@ -83,4 +84,12 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// warn prints a token's warning (a reused refresh token) on stderr: stdout carries only
+// the token.
+func warn(env *Env, tok *moex.Token) {
+	if tok.Warning != "" {
+		fmt.Fprintln(env.Stderr, env.name()+": warning: "+tok.Warning)
+	}
 }

@@ -23,6 +23,7 @@ refresh_expires_at}.`,
 			if err != nil {
 				return env.Fail(err)
 			}
+			warn(env, tok)
 			if !*asJSON {
 				fmt.Fprintln(env.Stdout, tok.AccessToken)
 				return ExitOK

@@ -206,3 +206,36 @@ func TestDoctorAdoptedGenericIsKeyed(t *testing.T) {
 		}
 	}
 }
+
+type countingStore struct {
+	*secretstore.Memory
+	gets int
+}
+
+func (c *countingStore) Get(k string) (string, error) { c.gets++; return c.Memory.Get(k) }
+
+// An entry that cannot be migrated (its secret is gone) costs one attempt
+// per process, not a keyring call and an index write on every read.
+func TestUnmigratableEntryTriedOncePerProcess(t *testing.T) {
+	v, mem := newTestVault(t)
+	cs := &countingStore{Memory: mem}
+	v.Secrets = cs
+	require.NoError(t, v.Index.Update(func(d *index.Data) error {
+		d.Tokens = []index.Token{{ID: "tok_00000000000000a3", Provider: ProviderGeneric, Label: "gone", Kind: KindUnknown, Fingerprint: Fingerprint("lost")}}
+		return nil
+	}))
+	_, err := v.List("")
+	require.NoError(t, err)
+	before, err := os.Stat(v.Index.Path())
+	require.NoError(t, err)
+	gets := cs.gets
+	for i := 0; i < 3; i++ {
+		list, err := v.List("")
+		require.NoError(t, err)
+		require.Equal(t, Fingerprint("lost"), list[0].Fingerprint)
+	}
+	after, err := os.Stat(v.Index.Path())
+	require.NoError(t, err)
+	require.Equal(t, before.ModTime(), after.ModTime(), "no index rewrite")
+	require.Equal(t, gets, cs.gets, "no keyring call")
+}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -64,6 +65,11 @@ type Vault struct {
 	Secrets secretstore.Store
 	Index   *index.File
 	Now     func() time.Time
+
+	// migrated is set once this process has migrated the index's generic
+	// entries (see read); entries it could not migrate wait for the next
+	// process instead of costing every read a keyring call.
+	migrated atomic.Bool
 }
 
 // New returns a vault over a secret store and an index.
@@ -203,7 +209,7 @@ func (v *Vault) readFingerprintKey() ([]byte, error) {
 // form of generic entries: all of them, or only those from before keyed
 // fingerprints. An entry whose secret cannot be read is left as it is
 // (doctor reports a missing one); the next read tries again.
-func (v *Vault) refingerprint(d *index.Data, key []byte, all bool) {
+func (v *Vault) refingerprint(d *index.Data, key []byte, all bool) (changed bool) {
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		if t.Provider != ProviderGeneric || (!all && strings.HasPrefix(t.Fingerprint, keyedPrefix)) {
@@ -213,9 +219,15 @@ func (v *Vault) refingerprint(d *index.Data, key []byte, all bool) {
 		if err != nil {
 			continue
 		}
-		t.Fingerprint, t.Masked = keyedFingerprint(key, secret), MaskFor(t.Provider, secret)
+		fp, masked := keyedFingerprint(key, secret), MaskFor(t.Provider, secret)
+		changed = changed || fp != t.Fingerprint || masked != t.Masked
+		t.Fingerprint, t.Masked = fp, masked
 	}
+	return changed
 }
+
+// errUnchanged makes Index.Update skip writing an index nothing changed in.
+var errUnchanged = errors.New("index unchanged")
 
 func needsMigration(d *index.Data) bool {
 	for _, t := range d.Tokens {
@@ -233,16 +245,23 @@ func needsMigration(d *index.Data) bool {
 // returned as it is.
 func (v *Vault) read() (index.Data, error) {
 	d, err := v.Index.Read()
-	if err != nil || !needsMigration(&d) {
+	if err != nil || v.migrated.Load() || !needsMigration(&d) {
 		return d, err
 	}
 	key, kerr := v.fingerprintKey()
 	if kerr != nil {
 		return d, nil
 	}
-	if uerr := v.Index.Update(func(d *index.Data) error { v.refingerprint(d, key, false); return nil }); uerr != nil {
+	uerr := v.Index.Update(func(d *index.Data) error {
+		if !v.refingerprint(d, key, false) {
+			return errUnchanged
+		}
+		return nil
+	})
+	if uerr != nil && !errors.Is(uerr, errUnchanged) {
 		return d, nil
 	}
+	v.migrated.Store(true)
 	return v.Index.Read()
 }
 

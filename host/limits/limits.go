@@ -58,8 +58,8 @@ const (
 
 // Timeouts.
 const (
-	// KeyringTimeout bounds every single keyring call (TOKENBRIDGE_KEYRING_TIMEOUT
-	// overrides it).
+	// KeyringTimeout bounds every keyring operation, all the calls of a
+	// chunked secret together (TOKENBRIDGE_KEYRING_TIMEOUT overrides it).
 	KeyringTimeout = 5 * time.Second
 	// LockWait bounds the wait for another process's file lock. Index
 	// updates take milliseconds and a MOEX token refresh at most a network

@@ -2,8 +2,8 @@
 //
 // Store is the one small interface the rest of the host uses. Open returns
 // the real keyring (Secret Service, Keychain or Credential Manager through
-// go-keyring), with a timeout around every call and transparent chunking of
-// secrets larger than a backend accepts. NewMemory is the in-memory fake for
+// go-keyring), with transparent chunking of secrets larger than a backend
+// accepts and one deadline around each whole operation. NewMemory is the in-memory fake for
 // unit tests. There is no plaintext fallback: when the keyring fails the
 // error says why and how to fix it.
 package secretstore

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: Go micro-benchmarks, host spawn cost against a minimal echo
-# host, and (unless --no-browser) latencies measured in a real Chromium.
+# Benchmarks: Go micro-benchmarks, host spawn cost (one `list`, one `hello`;
+# development and release builds side by side) against a minimal echo host,
+# and (unless --no-browser) latencies measured in a real Chromium.
 # Runs inside a private keyring session so the real Secret Service is timed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +10,18 @@ if [ "${TOKENBRIDGE_IN_KEYRING_SESSION:-}" != 1 ]; then exec scripts/with-keyrin
 echo "==> go test -bench (frame round-trip, list with 1000 entries, request handling, redaction)"
 go test -run '^$' -bench . -benchmem ./host/frame ./host/vault ./host/native ./host/redact
 
-echo; echo "==> host process per message (spawn + hello) vs a minimal echo host"
+echo; echo "==> host process per message: spawn + one list (and hello), dev and release builds vs a minimal echo host"
 go build -o bin/tokenbridge ./host/cmd/tokenbridge
 go build -o bin/echohost ./host/cmd/echohost
+# As scripts/release.sh builds them: static, -trimpath, no symbol tables; the echo host likewise.
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/tokenbridge-release ./host/cmd/tokenbridge
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/echohost-release ./host/cmd/echohost
+echo "release binary (linux/$(go env GOARCH), stripped): $(stat -c %s bin/tokenbridge-release) bytes (budget 10485760)"
 home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
-TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "${BENCH_SPAWN_N:-100}" -host bin/tokenbridge -echo bin/echohost
+n="${BENCH_SPAWN_N:-200}"
+TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd list -echo bin/echohost-release -host bin/tokenbridge -host bin/tokenbridge-release
+echo "  budget: the release build's list ≤ 1.50x the echo host"
+TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd hello -echo bin/echohost-release -host bin/tokenbridge-release
 
 if [ "${1:-}" != "--no-browser" ]; then
   echo; echo "==> real Chromium: capture latency, fill latency, host round-trip through the extension"

@@ -22,7 +22,7 @@ are read without echo from the terminal, or one per line from stdin; never from 
 		fs.StringVar(&p.ClientID, "client-id", "", "the OAuth client `ID` (client_id)")
 		fs.StringVar(&p.Username, "username", "", "MOEX Passport login `U` (password grant)")
 		fs.StringVar(&p.Scope, "scope", "", "space-separated scopes `S`")
-		fs.StringVar(&p.TokenURL, "token-url", "", "token endpoint `URL` (https; http only for localhost)")
+		fs.StringVar(&p.TokenURL, "token-url", "", "token endpoint `URL` (https; plain http only to 127.0.0.1 or [::1])")
 		fs.BoolVar(&p.Legacy, "legacy", false, "old endpoint, grant_type=passport")
 		fs.StringVar(&p.AuthStyle, "auth", moex.AuthParams, "client authentication `STYLE`: params or basic")
 		force := fs.Bool("force", false, "replace an existing profile")

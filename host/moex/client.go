@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +18,46 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/trust"
 )
+
+// ValidateTokenURL accepts https URLs, and http only to a literal loopback address
+// (127.0.0.0/8, ::1: local test servers). A name such as "localhost" is refused: its
+// resolution is up to the resolver and the hosts file, not to tokenbridge. User information,
+// queries and fragments are refused: secrets must never travel in a URL. It runs at `moex add`
+// and again before every request (checkTokenURL): index.json may have been edited since.
+func ValidateTokenURL(raw string) error {
+	if len(raw) > maxURL {
+		return invalidf("token URL is longer than %d characters", maxURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return invalidf("invalid token URL %q: give an absolute https:// URL", truncate(raw, 100))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return invalidf("invalid token URL: it must not contain user info, a query or a fragment")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return invalidf("token URL %q uses http: only https is allowed (plain http only to a literal loopback address, 127.0.0.1 or [::1], not a name such as localhost)", truncate(raw, 100))
+	}
+	return invalidf("token URL %q: scheme must be https", truncate(raw, 100))
+}
+
+// checkTokenURL checks the stored token URL of p right before a request that carries its
+// credentials or refresh token: nothing is sent to a URL `moex add` would refuse.
+func checkTokenURL(p *Profile) error {
+	err := ValidateTokenURL(p.TokenURL)
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: CodeBadProfile, Err: err, Msg: fmt.Sprintf(
+		"MOEX profile %q has a token URL that is not allowed (was index.json edited?): %v; nothing was sent. Set the profile again with `%s` (it asks for the secrets again), or remove it with `tokenbridge moex rm %s`",
+		p.Name, err, addCommand(p, p.AuthStyle, false), p.Name)}
+}
 
 // tokenResult is a token response with absolute expiry times.
 type tokenResult struct {
@@ -114,6 +156,9 @@ func scopes(p *Profile) []string {
 // implementations"). It goes through oauth2's own token request code (same AuthStyle handling,
 // same response and error parsing) as every other grant here.
 func fullGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, password, otp string, now time.Time) (*tokenResult, error) {
+	if err := checkTokenURL(p); err != nil {
+		return nil, err
+	}
 	params := url.Values{}
 	grant := p.grantType()
 	if grant != GrantClientCredentials {
@@ -142,6 +187,9 @@ func fullGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, p
 
 // refreshGrant uses the refresh token (the standard oauth2.Config refresh path).
 func refreshGrant(ctx context.Context, hc *http.Client, p *Profile, clientSecret, refresh string, now time.Time) (*tokenResult, error) {
+	if err := checkTokenURL(p); err != nil {
+		return nil, err
+	}
 	conf := &oauth2.Config{
 		ClientID:     p.ClientID,
 		ClientSecret: clientSecret,

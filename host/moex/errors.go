@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
+	"strings"
 
 	"golang.org/x/oauth2"
 )
@@ -22,6 +24,7 @@ const (
 	CodeUnreachable    = "unreachable"     // network error, timeout
 	CodeUpstream       = "upstream"        // any other answer from the token endpoint
 	CodeCertificate    = "certificate"     // the endpoint's TLS certificate is not trusted
+	CodeBadProfile     = "bad_profile"     // a stored setting is unusable (index.json edited): nothing was sent
 )
 
 // Error is a failure with a code and a message that names the cause and the fix.
@@ -73,18 +76,14 @@ func classify(err error, p *Profile, grant string) error {
 			status = re.Response.StatusCode
 		}
 		// The body itself is never kept: it is the server's text and may be large.
-		ee := &endpointError{status: status, code: truncate(re.ErrorCode, 60), desc: truncate(re.ErrorDescription, 200)}
+		ee := &endpointError{status: status, code: truncate(displayText(re.ErrorCode), 60), desc: truncate(displayText(re.ErrorDescription), 200)}
 		switch {
 		case re.ErrorCode == "unauthorized_client" || re.ErrorCode == "invalid_client":
-			msg := fmt.Sprintf("MOEX rejected the client_id %q / client_secret of profile %q (HTTP %d %s): check the pair, then re-enter it with `tokenbridge moex add %s --force ...`",
-				p.ClientID, p.Name, status, ee.code, p.Name)
-			if !p.Legacy && p.TokenURL != "" {
-				msg += "; note that the new SSO endpoint needs a new pair issued for it (the old legacy pair does not work there): ask help@moex.com (play) or your client manager (production)"
-			}
-			return &Error{Code: CodeBadClient, Msg: msg, Err: ee}
+			return &Error{Code: CodeBadClient, Msg: badClientMsg(p, status, ee.code), Err: ee}
 		case re.ErrorCode == "invalid_grant" && grant != "refresh_token":
 			return &Error{Code: CodeBadCredentials, Err: ee,
-				Msg: fmt.Sprintf("MOEX refused the sign-in of %q for profile %q (%s): wrong password, or the account needs a one-time code: rerun with --otp CODE", p.Username, p.Name, ee.desc)}
+				Msg: fmt.Sprintf("MOEX refused the sign-in of %q for profile %q (%s): either the password is wrong: enter it again with `%s` (it asks for the secrets again); or the account asks for a one-time code: sign in once with `tokenbridge moex token %s --otp CODE` (later tokens come from the refresh token)",
+					p.Username, p.Name, ee.desc, addCommand(p, p.AuthStyle, true), p.Name)}
 		case re.ErrorCode == "invalid_grant":
 			return &Error{Code: CodeSessionEnded, Err: ee,
 				Msg: fmt.Sprintf("the refresh token of profile %q is no longer accepted (%s)", p.Name, ee.desc)}
@@ -111,6 +110,72 @@ func classify(err error, p *Profile, grant string) error {
 	}
 	return &Error{Code: CodeUpstream, Err: err,
 		Msg: fmt.Sprintf("MOEX token endpoint %s gave an unusable answer (%s): retry later; if it persists check --token-url", hostOf(p.TokenURL), truncate(err.Error(), 200))}
+}
+
+// badClientMsg: MOEX rejected the client. Besides a wrong pair, the client may accept its
+// secret only one way: name the --auth option that sends it the other way.
+func badClientMsg(p *Profile, status int, code string) string {
+	msg := fmt.Sprintf("MOEX rejected the client_id %q / client_secret of profile %q (HTTP %d %s): check the pair, then enter it again with `%s` (it asks for the secrets again)",
+		p.ClientID, p.Name, status, code, addCommand(p, p.AuthStyle, true))
+	if p.AuthStyle == AuthBasic {
+		msg += fmt.Sprintf("; if the pair is right, the client may take its secret as form fields instead of HTTP Basic authentication: add --auth params (`%s`)", addCommand(p, AuthParams, true))
+	} else {
+		msg += fmt.Sprintf("; if the pair is right, the client may need HTTP Basic authentication: add --auth basic (`%s`)", addCommand(p, AuthBasic, true))
+	}
+	if !p.Legacy && p.TokenURL != "" {
+		msg += "; note that the new SSO endpoint needs a new pair issued for it (the old legacy pair does not work there): ask help@moex.com (play) or your client manager (production)"
+	}
+	return msg
+}
+
+// refreshReused reports a refresh-token rejection that the server explains as reuse
+// (Keycloak: "Maximum allowed refresh token reuse exceeded", "Stale token"): a spent refresh
+// token came back, so someone else may hold a copy of the session.
+func refreshReused(err error) bool {
+	var ee *endpointError
+	if !errors.As(err, &ee) || ee.code != "invalid_grant" {
+		return false
+	}
+	d := strings.ToLower(ee.desc)
+	return strings.Contains(d, "reuse") || strings.Contains(d, "stale token")
+}
+
+// addCommand is the `tokenbridge moex add NAME --force ...` that recreates p with client
+// authentication auth (and p's token URL when keepURL and it is not the default).
+func addCommand(p *Profile, auth string, keepURL bool) string {
+	args := []string{"tokenbridge", "moex", "add", p.Name, "--force", "--env", p.Env, "--client-id", p.ClientID}
+	if p.Grant != GrantPassword {
+		args = append(args, "--grant", p.Grant)
+	}
+	if p.Username != "" {
+		args = append(args, "--username", p.Username)
+	}
+	if p.Scope != "" {
+		args = append(args, "--scope", p.Scope)
+	}
+	if p.Legacy {
+		args = append(args, "--legacy")
+	}
+	if def, _ := DefaultTokenURL(p.Env, p.Legacy); keepURL && p.TokenURL != "" && p.TokenURL != def {
+		args = append(args, "--token-url", p.TokenURL)
+	}
+	if auth == AuthBasic {
+		args = append(args, "--auth", AuthBasic)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(truncate(a, 200))
+	}
+	return strings.Join(args, " ")
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func hostOf(raw string) string {

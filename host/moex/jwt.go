@@ -46,11 +46,29 @@ func (c Claims) Time(name string) (time.Time, bool) {
 	return time.Unix(int64(f), 0).UTC(), true
 }
 
-// String returns a string claim, bounded and without control characters.
+// String returns a string claim for display: bounded, with control, C1 and bidi-control
+// characters removed (the token is unverified: anybody could have written it).
 func (c Claims) String(name string) string {
 	s, ok := c[name].(string)
 	if !ok {
 		return ""
 	}
-	return truncate(s, 300)
+	return truncate(displayText(s), 300)
+}
+
+// displayText removes what could make a string from outside (an unverified JWT, a server's
+// error text) print as something else on a terminal: C0 controls and DEL (escape sequences,
+// carriage return), C1 controls (U+0080-U+009F, 8-bit CSI) and the bidi overrides, embeddings,
+// isolates and marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) that reorder
+// what follows. Invalid UTF-8 becomes U+FFFD.
+func displayText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r >= 0x7f && r <= 0x9f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
+			r == 0x200e, r == 0x200f, r == 0x061c:
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -189,7 +189,8 @@ func TestOTPRequired(t *testing.T) {
 
 	_, err := f.m.Token(context.Background(), "otp", TokenOptions{})
 	require.Equal(t, CodeBadCredentials, ErrorCode(err))
-	require.Contains(t, err.Error(), "wrong password, or the account needs a one-time code: rerun with --otp CODE")
+	require.Contains(t, err.Error(), "either the password is wrong: enter it again with `tokenbridge moex add otp --force --env play --client-id test_api --username otpuser --token-url "+f.kc.TokenURL()+"`")
+	require.Contains(t, err.Error(), "or the account asks for a one-time code: sign in once with `tokenbridge moex token otp --otp CODE`")
 	require.NotContains(t, err.Error(), testPassword)
 	require.Len(t, f.kc.Requests(), 1)
 	require.Empty(t, f.secret(t, "moex/otp/access_token"))
@@ -379,7 +380,8 @@ func TestSessionEndedNeedsOTP(t *testing.T) {
 
 	_, err = f.m.Token(context.Background(), "s", TokenOptions{})
 	require.Equal(t, CodeSessionEnded, ErrorCode(err))
-	require.Contains(t, err.Error(), "session ended: run `tokenbridge moex token s` again with credentials")
+	require.Contains(t, err.Error(), "the session of MOEX profile \"s\" ended and signing in again failed: ")
+	require.Contains(t, err.Error(), "`tokenbridge moex token s --otp CODE`")
 	require.Contains(t, err.Error(), "--otp CODE")
 	reqs := f.kc.Requests()
 	require.Len(t, reqs, 2)
@@ -609,11 +611,11 @@ func TestValidation(t *testing.T) {
 	for _, n := range []string{"", "-a", "_a", "A", "a b", "a/b", "a.b", strings.Repeat("a", 41), "é", "a\n"} {
 		require.Error(t, ValidateName(n), n)
 	}
-	for _, u := range []string{PlayTokenURL, ProductionTokenURL, LegacyPlayTokenURL, "http://127.0.0.1:8080/t", "http://localhost/t", "http://[::1]:1/t"} {
+	for _, u := range []string{PlayTokenURL, ProductionTokenURL, LegacyPlayTokenURL, "http://127.0.0.1:8080/t", "http://127.9.9.9/t", "http://[::1]:1/t"} {
 		require.NoError(t, ValidateTokenURL(u), u)
 	}
 	for _, u := range []string{"", "sso.moex.com/token", "http://sso.moex.com/t", "ftp://x/y", "https://user:pw@sso.moex.com/t",
-		"https://sso.moex.com/t?client_secret=x", "https://sso.moex.com/t#f", "http://127.0.0.1.evil.com/t", "https:///t", "javascript:alert(1)"} {
+		"https://sso.moex.com/t?client_secret=x", "https://sso.moex.com/t#f", "http://127.0.0.1.evil.com/t", "http://localhost/t", "http://LOCALHOST:8080/t", "http://localhost./t", "http://any-host/t", "http://10.0.0.1/t", "https:///t", "javascript:alert(1)"} {
 		require.Error(t, ValidateTokenURL(u), u)
 	}
 	bad := []Profile{

@@ -6,8 +6,6 @@ package moex
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -104,35 +102,6 @@ func DefaultTokenURL(env string, legacy bool) (string, error) {
 		return LegacyProductionTokenURL, nil
 	}
 	return "", invalidf("invalid environment %q: use play or production", truncate(env, 30))
-}
-
-// ValidateTokenURL accepts https URLs, and http only for loopback hosts (local tests).
-// User information, queries and fragments are refused: secrets must never travel in a URL.
-func ValidateTokenURL(raw string) error {
-	if len(raw) > maxURL {
-		return invalidf("token URL is longer than %d characters", maxURL)
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return invalidf("invalid token URL %q: give an absolute https:// URL", truncate(raw, 100))
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return invalidf("invalid token URL: it must not contain user info, a query or a fragment")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if host == "localhost" {
-			return nil
-		}
-		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-			return nil
-		}
-		return invalidf("token URL %q uses http: only https is allowed (http only for localhost)", truncate(raw, 100))
-	}
-	return invalidf("token URL %q: scheme must be https", truncate(raw, 100))
 }
 
 // Validate checks every setting of a profile (not its token metadata).

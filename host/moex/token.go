@@ -2,6 +2,7 @@ package moex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -112,7 +113,7 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 	if err := checkClientSecret(&p, secret); err != nil {
 		return nil, err
 	}
-	sessionEnded := false
+	sessionEnded, reused := false, ""
 	if refresh != "" {
 		if p.RefreshExpiresAt.IsZero() || m.fresh(p.ObtainedAt, p.RefreshExpiresAt, now) {
 			res, err := refreshGrant(ctx, m.httpClient(), &p, secret, refresh, now)
@@ -123,12 +124,17 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 			if ErrorCode(err) != CodeSessionEnded {
 				return nil, blameMissingSecret(&p, secret, err)
 			}
-			m.Log.Info().Str("profile", name).Str("reason", err.Error()).Msg("moex: refresh token rejected; signing in again")
+			if refreshReused(err) {
+				reused = reusedWarning(&p, err)
+				m.Log.Warn().Str("profile", name).Str("reason", err.Error()).Msg("moex: refresh token reported as reused (someone else may hold the session); signing in again")
+			} else {
+				m.Log.Info().Str("profile", name).Str("reason", err.Error()).Msg("moex: refresh token rejected; signing in again")
+			}
 		}
 		// Expired or rejected: it can never work again; never send it twice.
 		sessionEnded = true
 		if err := m.forgetRefresh(name); err != nil {
-			return nil, err
+			return nil, afterReuse(reused, err)
 		}
 	}
 
@@ -136,25 +142,61 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 	if p.grantType() != GrantClientCredentials {
 		password, err = m.getSecret(keyPassword(name))
 		if err != nil {
-			return nil, err
+			return nil, afterReuse(reused, err)
 		}
 		if password == "" {
 			if sessionEnded {
-				return nil, &Error{Code: CodeSessionEnded, Msg: fmt.Sprintf("session ended: run `tokenbridge moex token %s` again with credentials (no password is stored: re-enter it with `tokenbridge moex add %s --force ...`)", name, name)}
+				return nil, afterReuse(reused, &Error{Code: CodeSessionEnded, Msg: fmt.Sprintf("the session of MOEX profile %q ended and no password is stored to sign in again: enter it with `%s`", name, addCommand(&p, p.AuthStyle, true))})
 			}
-			return nil, &Error{Code: CodeNoCredentials, Msg: fmt.Sprintf("no password stored for MOEX profile %q: re-enter it with `tokenbridge moex add %s --force ...`", name, name)}
+			return nil, &Error{Code: CodeNoCredentials, Msg: fmt.Sprintf("no password stored for MOEX profile %q: enter it with `%s`", name, addCommand(&p, p.AuthStyle, true))}
 		}
 	}
 	res, err := fullGrant(ctx, m.httpClient(), &p, secret, password, opt.OTP, now)
 	if err != nil {
 		if sessionEnded && ErrorCode(err) == CodeBadCredentials {
-			return nil, &Error{Code: CodeSessionEnded, Err: err,
-				Msg: fmt.Sprintf("session ended: run `tokenbridge moex token %s` again with credentials: signing in again failed: %s", name, err.Error())}
+			err = &Error{Code: CodeSessionEnded, Err: err,
+				Msg: fmt.Sprintf("the session of MOEX profile %q ended and signing in again failed: %s", name, err.Error())}
 		}
-		return nil, blameMissingSecret(&p, secret, err)
+		return nil, afterReuse(reused, blameMissingSecret(&p, secret, err))
 	}
 	m.Log.Info().Str("profile", name).Str("grant", p.grantType()).Msg("moex: signed in")
-	return m.save(&p, res, "grant")
+	tok, err := m.save(&p, res, "grant")
+	if err != nil {
+		return nil, afterReuse(reused, err)
+	}
+	if reused != "" {
+		tok.Warning = reused + "; tokenbridge signed in again with the stored credentials"
+	}
+	return tok, nil
+}
+
+// reusedWarning says what a refresh token reported as reused means and what to do.
+func reusedWarning(p *Profile, err error) string {
+	var ee *endpointError
+	desc := ""
+	if errors.As(err, &ee) {
+		desc = ee.desc
+	}
+	change := "ask for a new client secret"
+	if p.grantType() != GrantClientCredentials {
+		change = "change the MOEX Passport password (and ask for a new client secret)"
+	}
+	return fmt.Sprintf("MOEX reported the saved refresh token of profile %q as already used (%s) and ended that session: someone else may hold a copy of it (a restored backup or a copied keyring looks the same). If you did not expect this, %s, then enter them with `%s`",
+		p.Name, desc, change, addCommand(p, p.AuthStyle, true))
+}
+
+// afterReuse puts the reuse warning (if any) in front of err: the user sees it although
+// the request failed for another reason.
+func afterReuse(warning string, err error) error {
+	if warning == "" {
+		return err
+	}
+	code := ErrorCode(err)
+	if code == "" {
+		// A keyring error keeps its own kind (locked, unavailable, ...).
+		return fmt.Errorf("%s; signing in again failed: %w", warning, err)
+	}
+	return &Error{Code: code, Err: err, Msg: warning + "; signing in again failed: " + err.Error()}
 }
 
 // fresh reports whether a token obtained at obtained and expiring at exp still has the margin

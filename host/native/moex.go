@@ -9,8 +9,9 @@ import (
 
 // Error codes of the MOEX commands (see host/PROTOCOL.md).
 const (
-	// CodeMoexAuth: MOEX refused the stored credentials or the session ended; the message says
-	// what to fix (usually in a terminal with `tokenbridge moex ...`).
+	// CodeMoexAuth: MOEX refused the stored credentials, the session ended, or the profile's
+	// stored settings are unusable; the message names the profile and the command to run in a
+	// terminal (`tokenbridge moex token P --otp CODE`, `tokenbridge moex add P --force ...`).
 	CodeMoexAuth = "moex_auth"
 	// CodeUpstream: the MOEX token endpoint could not be reached or answered unusably.
 	CodeUpstream = "upstream"
@@ -58,6 +59,10 @@ func moexToken(ctx context.Context, env *Env, req *Request) (Result, error) {
 	}
 	env.Log.Info().Str("profile", p.Name).Str("purpose", p.Purpose).Str("source", tok.Source).Msg("moex token released")
 	res := Result{"access_token": tok.AccessToken, "expires_at": nil}
+	if tok.Warning != "" {
+		// Shown to the user with the token (a refresh token reported as reused).
+		res["warning"] = tok.Warning
+	}
 	if !tok.AccessExpiresAt.IsZero() {
 		res["expires_at"] = tok.AccessExpiresAt.UTC().Format(time.RFC3339)
 	}
@@ -71,9 +76,7 @@ func moexError(err error) error {
 		return Errorf(CodeNotFound, "%s", err.Error())
 	case moex.CodeInvalid:
 		return Errorf(CodeBadRequest, "%s", err.Error())
-	case moex.CodeBadCredentials:
-		return Errorf(CodeMoexAuth, "%s (a one-time code can only be given in a terminal: `tokenbridge moex token NAME --otp CODE`)", err.Error())
-	case moex.CodeBadClient, moex.CodeSessionEnded, moex.CodeNoCredentials:
+	case moex.CodeBadCredentials, moex.CodeBadClient, moex.CodeSessionEnded, moex.CodeNoCredentials, moex.CodeBadProfile:
 		return Errorf(CodeMoexAuth, "%s", err.Error())
 	case moex.CodeUnreachable, moex.CodeUpstream:
 		return Errorf(CodeUpstream, "%s", err.Error())

@@ -134,26 +134,14 @@ func (f *File) BackupPath() string {
 // Read returns the current index without locking: writes are atomic
 // renames, so a reader always sees a whole file.
 func (f *File) Read() (Data, error) {
-	return readFile(f.path)
-}
-
-// ReadBackup returns the last-good copy (fs.ErrNotExist when there is none).
-func (f *File) ReadBackup() (Data, error) {
-	if _, err := os.Stat(f.BackupPath()); err != nil {
-		return Data{}, err
-	}
-	return readFile(f.BackupPath())
-}
-
-func readFile(path string) (Data, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Data{Version: Version}, nil
 	}
 	if err != nil {
 		return Data{}, fmt.Errorf("read index: %w", err)
 	}
-	return Parse(path, b)
+	return Parse(f.path, b)
 }
 
 // Parse decodes the bytes of an index file read from path (named in errors).

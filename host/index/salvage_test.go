@@ -82,8 +82,7 @@ func TestSalvage(t *testing.T) {
 func TestUpdateKeepsLastGoodCopy(t *testing.T) {
 	f := Open(filepath.Join(t.TempDir(), "index.json"))
 	require.Equal(t, filepath.Join(filepath.Dir(f.Path()), "index.last-good.json"), f.BackupPath())
-	_, err := f.ReadBackup()
-	require.ErrorIs(t, err, os.ErrNotExist)
+	require.NoFileExists(t, f.BackupPath())
 	want := sampleData()
 	require.NoError(t, f.Update(func(d *Data) error { *d = want; return nil }))
 	main, err := os.ReadFile(f.Path())
@@ -99,7 +98,7 @@ func TestUpdateKeepsLastGoodCopy(t *testing.T) {
 	require.NoError(t, os.WriteFile(f.Path(), main[:len(main)/2], 0o600))
 	_, err = f.Read()
 	require.ErrorIs(t, err, ErrDamaged)
-	got, err := f.ReadBackup()
+	got, err := Parse(f.BackupPath(), backup)
 	require.NoError(t, err)
 	require.Equal(t, want.Tokens, got.Tokens)
 	// An update refuses to write over a damaged file (and leaves the copy alone).
@@ -126,7 +125,9 @@ func TestReplaceMovesTheDamagedFileAside(t *testing.T) {
 	d, err := f.Read()
 	require.NoError(t, err)
 	require.Equal(t, sampleData().Tokens, d.Tokens)
-	bk, err := f.ReadBackup()
+	b, err = os.ReadFile(f.BackupPath())
+	require.NoError(t, err)
+	bk, err := Parse(f.BackupPath(), b)
 	require.NoError(t, err)
 	require.Equal(t, d.Tokens, bk.Tokens)
 }

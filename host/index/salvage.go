@@ -179,6 +179,9 @@ func (f *File) Replace(damaged []byte, aside string, d Data) error {
 			return fmt.Errorf("%s changed while doctor was reading it: run `tokenbridge doctor` again", f.path)
 		}
 		if now != nil {
+			if _, err := os.Lstat(aside); !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s already exists: run `tokenbridge doctor` again", aside)
+			}
 			if err := os.Rename(f.path, aside); err != nil {
 				return fmt.Errorf("move the damaged index aside: %w", err)
 			}

@@ -44,6 +44,12 @@ func (v *Vault) planRebuild(cause error) (*rebuildPlan, error) {
 	}
 	plan := &rebuildPlan{raw: raw, cause: cause, data: index.Data{Version: index.Version},
 		aside: fmt.Sprintf("%s.damaged-%d", v.Index.Path(), v.Now().Unix())}
+	for i := 2; ; i++ { // never over an earlier damaged file
+		if _, err := os.Lstat(plan.aside); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		plan.aside = fmt.Sprintf("%s.damaged-%d-%d", v.Index.Path(), v.Now().Unix(), i)
+	}
 	main := index.Salvage(raw)
 	mainProfiles, mainLost := moex.SalvageProfiles(&main.Data)
 	plan.salvage = main.Describe(len(raw))

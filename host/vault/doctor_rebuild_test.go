@@ -314,3 +314,27 @@ func TestDoctorSayWhatIsLost(t *testing.T) {
 		require.Contains(t, got.Fix, "rebuilt from its settings item moex/"+p.Name+"/profile")
 	}
 }
+
+// Two repairs of a damaged index in the same second keep both damaged files.
+func TestDoctorKeepsEveryDamagedFile(t *testing.T) {
+	v, _ := newTestVault(t)
+	now := time.Unix(1_800_000_000, 0).UTC()
+	v.Now = func() time.Time { return now }
+	_, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(31)})
+	require.NoError(t, err)
+	for _, damage := range []string{"first damage", "second damage"} {
+		require.NoError(t, os.WriteFile(v.Index.Path(), []byte(damage), 0o600))
+		_, err := v.Doctor(DoctorOptions{Repair: true})
+		require.NoError(t, err)
+	}
+	aside, err := filepath.Glob(v.Index.Path() + ".damaged-*")
+	require.NoError(t, err)
+	require.Len(t, aside, 2)
+	var kept []string
+	for _, p := range aside {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		kept = append(kept, string(b))
+	}
+	require.ElementsMatch(t, []string{"first damage", "second damage"}, kept)
+}

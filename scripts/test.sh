@@ -60,8 +60,9 @@ run_e2e() {
 }
 # The release (scripts/release.sh --snapshot), checked as a user gets it. Installs the .deb on this
 # machine and removes it again (also on failure), comparing the file lists before and after.
+rel_sudo=""; [ "$(id -u)" = 0 ] || rel_sudo=sudo  # dpkg -i / --purge need root
 release_cleanup() {
-  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "ok installed"; then dpkg --purge tokenbridge >/dev/null || true; fi
+  if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "ok installed"; then $rel_sudo dpkg --purge tokenbridge >/dev/null || true; fi
   rm -rf "${rel_tmp:-/nonexistent}"
 }
 run_release() {
@@ -96,7 +97,7 @@ run_release() {
   dpkg-deb --fsys-tarfile "$deb" | tar -t | sed 's|^\./|/|; s|/$||' | grep -v '^/\?$' | while read -r f; do
     [ -e "$f" ] || echo "$f"
   done > "$rel_tmp/new-paths"
-  dpkg -i "$deb" >/dev/null
+  $rel_sudo dpkg -i "$deb" >/dev/null
   for f in /usr/bin/tokenbridge /etc/chromium/native-messaging-hosts/dev.tokenbridge.host.json \
       /etc/opt/chrome/native-messaging-hosts/dev.tokenbridge.host.json /usr/lib/mozilla/native-messaging-hosts/dev.tokenbridge.host.json; do
     [ -f "$f" ] || { echo "the .deb did not install $f" >&2; return 1; }
@@ -110,7 +111,7 @@ run_release() {
     scripts/with-keyring.sh node --test --test-concurrency=1 --test-timeout=600000 e2e/firefox.test.mjs
 
   step "release: dpkg --purge leaves no file behind"
-  dpkg --purge tokenbridge >/dev/null
+  $rel_sudo dpkg --purge tokenbridge >/dev/null
   { find "${watched[@]}" 2>/dev/null || true; } | sort > "$rel_tmp/after"
   diff "$rel_tmp/before" "$rel_tmp/after" || { echo "removing the package changed the files above" >&2; return 1; }
   while read -r f; do

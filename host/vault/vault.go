@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
@@ -272,23 +271,6 @@ func newID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return "tok_" + hex.EncodeToString(b[:])
-}
-
-// CheckLabel validates a label: at most MaxLabel characters, valid UTF-8,
-// no control characters.
-func CheckLabel(l string) error {
-	if !utf8.ValidString(l) {
-		return fmt.Errorf("%w: label is not valid UTF-8", ErrInvalid)
-	}
-	if utf8.RuneCountInString(l) > MaxLabel {
-		return fmt.Errorf("%w: label longer than %d characters", ErrInvalid, MaxLabel)
-	}
-	for _, r := range l {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("%w: label contains control characters", ErrInvalid)
-		}
-	}
-	return nil
 }
 
 // CheckKind validates a kind.

@@ -70,6 +70,7 @@ run_release() {
   version="$(node -p "require('./extension/manifest.json').version")-snapshot"
   rel_tmp=$(mktemp -d)
   trap release_cleanup EXIT
+  [ -z "$(gofmt -l packaging)" ] || { echo "gofmt would change: $(gofmt -l packaging)" >&2; return 1; }
   step "release: snapshot built twice, byte-identical"
   scripts/release.sh --snapshot --out dist
   scripts/release.sh --snapshot --out "$rel_tmp/dist2" >/dev/null

@@ -21,7 +21,10 @@ func listKeys() ([]string, error) {
 	for _, item := range items {
 		v, err := svc.Object("org.freedesktop.secrets", item).GetProperty("org.freedesktop.Secret.Item.Attributes")
 		if err != nil {
-			return nil, err
+			// Deleted since the search (another process, or a concurrent delete here):
+			// gone items are not listed. A keyring that cannot answer at all failed the
+			// search above.
+			continue
 		}
 		attrs, ok := v.Value().(map[string]string)
 		if !ok {

@@ -2,6 +2,8 @@ package native
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -82,4 +84,73 @@ func TestMoexListAndToken(t *testing.T) {
 	a = call(t, env, `{"id":"12","cmd":"moex_token","name":"trader","purpose":"copy"}`)
 	require.False(t, a.OK)
 	require.Equal(t, CodeUpstream, a.Error.Code)
+}
+
+// TestMoexAuthMessages: moex_auth messages name the real profile and the command to run, an
+// edited token URL sends nothing, and a refresh token reported as reused is shown as a
+// warning with the token (or in front of the error).
+func TestMoexAuthMessages(t *testing.T) {
+	env, mem := testEnv(t)
+	kc := keycloakfake.New()
+	defer kc.Close()
+	kc.AddClient("test_api", keycloakfake.Client{Secret: "cs-native"})
+	kc.AddUser("trader", keycloakfake.User{Password: "pw-native"})
+	kc.AddUser("otpuser", keycloakfake.User{Password: "pw-native", OTP: "123456"})
+	m := env.Moex
+	for _, u := range []string{"trader", "otpuser"} {
+		require.NoError(t, m.Add(moex.Profile{Name: u, Env: moex.EnvPlay, Grant: moex.GrantPassword, ClientID: "test_api",
+			Username: u, TokenURL: kc.TokenURL()}, moex.Credentials{ClientSecret: "cs-native", Password: "pw-native"}, false))
+	}
+
+	a := call(t, env, `{"id":"1","cmd":"moex_token","name":"otpuser","purpose":"copy"}`)
+	require.False(t, a.OK)
+	require.Equal(t, CodeMoexAuth, a.Error.Code)
+	require.Contains(t, a.Error.Message, "sign in once with `tokenbridge moex token otpuser --otp CODE`")
+	require.Contains(t, a.Error.Message, "`tokenbridge moex add otpuser --force --env play --client-id test_api --username otpuser")
+	require.NotContains(t, a.Error.Message, "NAME")
+
+	// Reused refresh token: the answer carries the token and a warning.
+	a = call(t, env, `{"id":"2","cmd":"moex_token","name":"trader","purpose":"copy"}`)
+	require.True(t, a.OK, string(a.Raw))
+	require.NotContains(t, string(a.Raw), `"warning"`)
+	rt, err := mem.Get("moex/trader/refresh_token")
+	require.NoError(t, err)
+	resp, err := http.PostForm(kc.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"test_api"}, "client_secret": {"cs-native"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	expire := func() {
+		require.NoError(t, moex.IndexProfiles{File: env.Vault.Index}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
+			for i := range ps {
+				ps[i].AccessExpiresAt = time.Now().Add(-time.Minute).UTC()
+			}
+			return ps, nil
+		}))
+	}
+	expire()
+	a = call(t, env, `{"id":"3","cmd":"moex_token","name":"trader","purpose":"copy"}`)
+	require.True(t, a.OK, string(a.Raw))
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		Warning     string `json:"warning"`
+	}
+	require.NoError(t, json.Unmarshal(a.Raw, &tr))
+	require.NotEmpty(t, tr.AccessToken)
+	require.Contains(t, tr.Warning, `MOEX reported the saved refresh token of profile "trader" as already used`)
+	require.NotContains(t, tr.Warning, rt)
+
+	// Edited token URL: moex_auth, nothing sent.
+	require.NoError(t, moex.IndexProfiles{File: env.Vault.Index}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
+		for i := range ps {
+			ps[i].TokenURL = "http://any-host/"
+		}
+		return ps, nil
+	}))
+	expire()
+	kc.ResetRequests()
+	a = call(t, env, `{"id":"4","cmd":"moex_token","name":"trader","purpose":"copy"}`)
+	require.False(t, a.OK)
+	require.Equal(t, CodeMoexAuth, a.Error.Code)
+	require.Contains(t, a.Error.Message, `MOEX profile "trader" has a token URL that is not allowed`)
+	require.Contains(t, a.Error.Message, "nothing was sent")
+	require.Empty(t, kc.Requests())
 }

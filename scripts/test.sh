@@ -10,6 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # --- 1. dependencies -------------------------------------------------------
 apt_pkgs=(dbus dbus-daemon gnome-keyring libsecret-tools chromium chromium-l10n firefox-esr openssl libnss3-tools ca-certificates)
+apt_pkgs+=(rpm)  # release: reads the .rpm's file list
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -86,6 +87,12 @@ run_release() {
   go run ./packaging/relkit extract -o "$rel_tmp/firefox" "dist/tokenbridge-firefox-$version.xpi"
   go run ./packaging/relkit extract -o "$rel_tmp/chromium" "dist/tokenbridge-chromium-$version.zip"
   node_modules/.bin/web-ext lint --source-dir "$rel_tmp/firefox" --warnings-as-errors --output text
+  # The .rpm owns its files and directories (rpm removes nothing else), Firefox's in /usr/lib64 too.
+  rpm -qlp "dist/tokenbridge_${version}_linux_amd64.rpm" > "$rel_tmp/rpm-files"
+  printf '%s\n' /etc/chromium/native-messaging-hosts{,/dev.tokenbridge.host.json} /etc/opt/chrome/native-messaging-hosts{,/dev.tokenbridge.host.json} \
+    /usr/bin/tokenbridge /usr/lib/mozilla/native-messaging-hosts{,/dev.tokenbridge.host.json} \
+    /usr/lib64/mozilla/native-messaging-hosts{,/dev.tokenbridge.host.json} /usr/share/doc/tokenbridge{,/README.md,/copyright} |
+    diff - "$rel_tmp/rpm-files" || { echo "the .rpm holds other files than expected (see above)" >&2; return 1; }
 
   step "release: dpkg -i the .deb, doctor --check, e2e against /usr/bin/tokenbridge and the store packages"
   if dpkg-query -W -f='${Status}' tokenbridge 2>/dev/null | grep -q "ok installed"; then

@@ -190,6 +190,7 @@ func TestRenderPackageManagerManifests(t *testing.T) {
 	require.Contains(t, nfpm, `src: "/m/firefox/dev.tokenbridge.host.json"`)
 	require.Contains(t, nfpm, "dst: /usr/lib64/mozilla/native-messaging-hosts/dev.tokenbridge.host.json\n    file_info: {mode: 0644}\n    packager: rpm")
 	require.Contains(t, nfpm, `maintainer: "tokenbridge maintainers <maintainers@tokenbridge.dev>"`)
+	require.Contains(t, nfpm, "  - dst: /etc/opt/chrome/native-messaging-hosts\n    type: dir\n    file_info: {mode: 0755}\n    packager: rpm")
 
 	var stderr bytes.Buffer
 	require.Equal(t, 1, run([]string{"render", "-meta", "../metadata.json", "-version", version, "-template", "nfpm", "-o", filepath.Join(out, "x")}, io.Discard, &stderr),

@@ -92,6 +92,7 @@ var funcs = template.FuncMap{
 		return strings.ReplaceAll(strings.TrimSuffix(buf.String(), "\n"), "#", `\u0023`), err
 	},
 	"upper": strings.ToUpper,
+	"list":  func(s ...string) []string { return s },
 }
 
 // cmdRender renders one template of templates/ with the metadata, the

@@ -3,10 +3,8 @@ package cli
 import (
 	"bytes"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,14 +15,6 @@ import (
 	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/moex/keycloakfake"
 )
-
-// countingTransport counts every request that would leave the process.
-type countingTransport struct{ n atomic.Int32 }
-
-func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return http.DefaultTransport.RoundTrip(req)
-}
 
 // runWith runs `tokenbridge ARGS...` with the fixture's manager (and its HTTP client).
 func (e *moexFixture) runWith(args ...string) (int, string, string) {
@@ -50,7 +40,7 @@ func indexPath(t *testing.T) string {
 // leaves, and the message says what to do.
 func TestMoexTokenURLEditedInIndex(t *testing.T) {
 	e := newMoexFixture(t)
-	ct := &countingTransport{}
+	ct := &keycloakfake.CountingTransport{}
 	e.m.HTTP = &http.Client{Transport: ct}
 	for _, bad := range []string{"http://any-host/", strings.Replace(e.kc.TokenURL(), "127.0.0.1", "localhost", 1)} {
 		e.addMain(t)
@@ -70,7 +60,7 @@ func TestMoexTokenURLEditedInIndex(t *testing.T) {
 			require.NotContains(t, errs, "csecret-1")
 			require.NotContains(t, errs, "pw-1")
 		}
-		require.Zero(t, ct.n.Load(), "no request left the process")
+		require.Zero(t, ct.Count(), "no request left the process")
 		require.Empty(t, e.kc.Requests(), "the token endpoint saw nothing")
 	}
 
@@ -95,10 +85,7 @@ func TestMoexReusedRefreshTokenWarning(t *testing.T) {
 		// Someone else spends the saved refresh token first.
 		rt, err := e.store.Get("moex/main/refresh_token")
 		require.NoError(t, err)
-		resp, err := http.PostForm(e.kc.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"test_api"}, "client_secret": {"csecret-1"}})
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NoError(t, e.kc.SpendRefreshToken("test_api", "csecret-1", rt))
 		expireAccess(t, "main")
 
 		code, out, errs := e.runWith(args...)

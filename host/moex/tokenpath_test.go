@@ -3,9 +3,7 @@ package moex
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,14 +12,6 @@ import (
 
 	"github.com/tokenbridge/tokenbridge/host/moex/keycloakfake"
 )
-
-// countingTransport counts every request that would leave the process.
-type countingTransport struct{ n atomic.Int32 }
-
-func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return http.DefaultTransport.RoundTrip(req)
-}
 
 func setTokenURL(t *testing.T, m *Manager, name, u string) {
 	t.Helper()
@@ -36,7 +26,7 @@ func TestTokenURLCheckedOnEveryUse(t *testing.T) {
 	for _, bad := range []string{"http://any-host/auth/realms/SSO/protocol/openid-connect/token", byName, "http://10.0.0.1/t", "ftp://127.0.0.1/t", "https://user:pw@sso.moex.com/t"} {
 		for _, withRefresh := range []bool{false, true} {
 			f.kc.ResetRequests()
-			ct := &countingTransport{}
+			ct := &keycloakfake.CountingTransport{}
 			f.m.HTTP = &http.Client{Transport: ct}
 			name := "main"
 			f.addPasswordForce(t, name)
@@ -45,7 +35,8 @@ func TestTokenURLCheckedOnEveryUse(t *testing.T) {
 				require.NoError(t, err)
 				f.clock.Add(299 * time.Second) // access token expired, refresh token alive
 				f.kc.ResetRequests()
-				ct.n.Store(0)
+				ct = &keycloakfake.CountingTransport{}
+				f.m.HTTP = &http.Client{Transport: ct}
 			}
 			setTokenURL(t, f.m, name, bad)
 
@@ -56,7 +47,7 @@ func TestTokenURLCheckedOnEveryUse(t *testing.T) {
 			require.Contains(t, err.Error(), "`tokenbridge moex add main --force --env play --client-id test_api --username trader`", "the fix uses the default URL, not the bad one")
 			require.NotContains(t, err.Error(), testSecret)
 			require.NotContains(t, err.Error(), testPassword)
-			require.Zero(t, ct.n.Load(), "no request left the process")
+			require.Zero(t, ct.Count(), "no request left the process")
 			require.Empty(t, f.kc.Requests(), "the token endpoint saw nothing")
 		}
 	}
@@ -74,10 +65,7 @@ func (f *fixture) stealRefresh(t *testing.T, name string) {
 	t.Helper()
 	rt := f.secret(t, "moex/"+name+"/refresh_token")
 	require.NotEmpty(t, rt)
-	resp, err := http.PostForm(f.kc.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"test_api"}, "client_secret": {testSecret}})
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, f.kc.SpendRefreshToken("test_api", testSecret, rt))
 }
 
 // TestReusedRefreshTokenWarns: when the server reports the saved refresh token as reused,

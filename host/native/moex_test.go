@@ -2,8 +2,6 @@ package native
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -11,20 +9,29 @@ import (
 
 	"github.com/tokenbridge/tokenbridge/host/moex"
 	"github.com/tokenbridge/tokenbridge/host/moex/keycloakfake"
+	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
-func TestMoexListAndToken(t *testing.T) {
+// moexEnv is a host with profiles "trader" and "otpuser" (who needs a one-time code) on a
+// fake MOEX SSO.
+func moexEnv(t *testing.T) (*Env, *secretstore.Memory, *keycloakfake.Server) {
+	t.Helper()
 	env, mem := testEnv(t)
 	kc := keycloakfake.New()
-	defer kc.Close()
+	t.Cleanup(kc.Close)
 	kc.AddClient("test_api", keycloakfake.Client{Secret: "cs-native"})
 	kc.AddUser("trader", keycloakfake.User{Password: "pw-native"})
 	kc.AddUser("otpuser", keycloakfake.User{Password: "pw-native", OTP: "123456"})
-	m := env.Moex
 	for _, u := range []string{"trader", "otpuser"} {
-		require.NoError(t, m.Add(moex.Profile{Name: u, Env: moex.EnvPlay, Grant: moex.GrantPassword, ClientID: "test_api",
+		require.NoError(t, env.Moex.Add(moex.Profile{Name: u, Env: moex.EnvPlay, Grant: moex.GrantPassword, ClientID: "test_api",
 			Username: u, TokenURL: kc.TokenURL()}, moex.Credentials{ClientSecret: "cs-native", Password: "pw-native"}, false))
 	}
+	return env, mem, kc
+}
+
+func TestMoexListAndToken(t *testing.T) {
+	env, mem, kc := moexEnv(t)
+	m := env.Moex
 
 	a := call(t, env, `{"id":"1","cmd":"moex_list"}`)
 	require.True(t, a.OK, string(a.Raw))
@@ -90,17 +97,7 @@ func TestMoexListAndToken(t *testing.T) {
 // edited token URL sends nothing, and a refresh token reported as reused is shown as a
 // warning with the token (or in front of the error).
 func TestMoexAuthMessages(t *testing.T) {
-	env, mem := testEnv(t)
-	kc := keycloakfake.New()
-	defer kc.Close()
-	kc.AddClient("test_api", keycloakfake.Client{Secret: "cs-native"})
-	kc.AddUser("trader", keycloakfake.User{Password: "pw-native"})
-	kc.AddUser("otpuser", keycloakfake.User{Password: "pw-native", OTP: "123456"})
-	m := env.Moex
-	for _, u := range []string{"trader", "otpuser"} {
-		require.NoError(t, m.Add(moex.Profile{Name: u, Env: moex.EnvPlay, Grant: moex.GrantPassword, ClientID: "test_api",
-			Username: u, TokenURL: kc.TokenURL()}, moex.Credentials{ClientSecret: "cs-native", Password: "pw-native"}, false))
-	}
+	env, mem, kc := moexEnv(t)
 
 	a := call(t, env, `{"id":"1","cmd":"moex_token","name":"otpuser","purpose":"copy"}`)
 	require.False(t, a.OK)
@@ -115,37 +112,24 @@ func TestMoexAuthMessages(t *testing.T) {
 	require.NotContains(t, string(a.Raw), `"warning"`)
 	rt, err := mem.Get("moex/trader/refresh_token")
 	require.NoError(t, err)
-	resp, err := http.PostForm(kc.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {"test_api"}, "client_secret": {"cs-native"}})
-	require.NoError(t, err)
-	resp.Body.Close()
-	expire := func() {
-		require.NoError(t, moex.IndexProfiles{File: env.Vault.Index}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
-			for i := range ps {
-				ps[i].AccessExpiresAt = time.Now().Add(-time.Minute).UTC()
-			}
-			return ps, nil
-		}))
-	}
-	expire()
+	require.NoError(t, kc.SpendRefreshToken("test_api", "cs-native", rt))
+	editProfiles(t, env, func(p *moex.Profile) { p.AccessExpiresAt = time.Now().Add(-time.Minute).UTC() })
 	a = call(t, env, `{"id":"3","cmd":"moex_token","name":"trader","purpose":"copy"}`)
 	require.True(t, a.OK, string(a.Raw))
-	var tr struct {
+	var wr struct {
 		AccessToken string `json:"access_token"`
 		Warning     string `json:"warning"`
 	}
-	require.NoError(t, json.Unmarshal(a.Raw, &tr))
-	require.NotEmpty(t, tr.AccessToken)
-	require.Contains(t, tr.Warning, `MOEX reported the saved refresh token of profile "trader" as already used`)
-	require.NotContains(t, tr.Warning, rt)
+	require.NoError(t, json.Unmarshal(a.Raw, &wr))
+	require.NotEmpty(t, wr.AccessToken)
+	require.Contains(t, wr.Warning, `MOEX reported the saved refresh token of profile "trader" as already used`)
+	require.NotContains(t, wr.Warning, rt)
 
 	// Edited token URL: moex_auth, nothing sent.
-	require.NoError(t, moex.IndexProfiles{File: env.Vault.Index}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
-		for i := range ps {
-			ps[i].TokenURL = "http://any-host/"
-		}
-		return ps, nil
-	}))
-	expire()
+	editProfiles(t, env, func(p *moex.Profile) {
+		p.TokenURL = "http://any-host/"
+		p.AccessExpiresAt = time.Now().Add(-time.Minute).UTC()
+	})
 	kc.ResetRequests()
 	a = call(t, env, `{"id":"4","cmd":"moex_token","name":"trader","purpose":"copy"}`)
 	require.False(t, a.OK)
@@ -153,4 +137,15 @@ func TestMoexAuthMessages(t *testing.T) {
 	require.Contains(t, a.Error.Message, `MOEX profile "trader" has a token URL that is not allowed`)
 	require.Contains(t, a.Error.Message, "nothing was sent")
 	require.Empty(t, kc.Requests())
+}
+
+// editProfiles changes every profile in index.json, as a person or program editing it would.
+func editProfiles(t *testing.T, env *Env, edit func(*moex.Profile)) {
+	t.Helper()
+	require.NoError(t, moex.IndexProfiles{File: env.Vault.Index}.Modify(func(ps []moex.Profile) ([]moex.Profile, error) {
+		for i := range ps {
+			edit(&ps[i])
+		}
+		return ps, nil
+	}))
 }

@@ -538,6 +538,42 @@ func (s *Server) MakeJWT(claims map[string]any) string {
 	return s.sign(map[string]any{"alg": "RS256", "typ": "JWT"}, claims)
 }
 
+// SpendRefreshToken uses refresh token rt as another holder of it would (a copied keyring, a
+// stolen token): the session rotates, and rt becomes a spent token whose next use is a reuse.
+func (s *Server) SpendRefreshToken(clientID, secret, rt string) error {
+	resp, err := http.PostForm(s.TokenURL(), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {clientID}, "client_secret": {secret}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("keycloakfake: refresh answered HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// CountingTransport counts the requests that leave the process through it (to prove that
+// none did), and passes them to http.DefaultTransport.
+type CountingTransport struct {
+	mu sync.Mutex
+	n  int
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *CountingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// Count is the number of requests sent so far.
+func (c *CountingTransport) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func orDefault(v, d string) string {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ROOT, sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
 import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, readLogs, STATUS_SEL } from './flow.mjs';
 import { LOOKALIKE_BROKER_HOSTS, LOOKALIKE_HOSTS, newToken } from './sites.mjs';
+import { logosDialogCases } from './fill-cases.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
   describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
@@ -190,6 +191,8 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       assert.ok((meta.used_by || []).some((u) => u.origin === origin), `used_by lists ${origin}: ${JSON.stringify(meta.used_by)}`);
       await d.page.close();
     });
+
+    logosDialogCases({ browserName, logosHost, run: () => run, token: () => token, tokenMeta: () => tokenMeta });
 
     it('captures a newer read-only token shown as text, and never fills it into Logos', async () => {
       assert.ok(token, 'needs the captured token');

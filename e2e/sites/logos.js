@@ -65,6 +65,26 @@
     return nodes[key];
   }
 
+  // ?dialog=1: the page version that opens the token field in a modal dialog at the end of <body>
+  // (outside the block): a native <dialog> titled «Тинькофф» for Tinkoff, an aria-modal dialog titled
+  // with the block's name for the other broker; «✓ Портфель подключен» shows inside the dialog.
+  const inDialog = new URLSearchParams(location.search).get('dialog') === '1';
+  let modal = null;
+  function showModal(key, body) {
+    if (modal && modal.dataset.key !== key) { modal.remove(); modal = null; }
+    if (!body) { if (modal) modal.remove(); modal = null; return; }
+    if (!modal) {
+      const title = key === 'tinkoff' ? 'Тинькофф' : 'Подключение портфеля';
+      modal = key === 'tinkoff' ? h('dialog', { class: '_c_modal_' }) :
+        h('div', { class: '_c_modal_', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': '_c_mt_' });
+      modal.dataset.key = key;
+      modal.append(h('h3', { class: '_c_h3_', id: '_c_mt_' }, title), h('div', {}));
+      document.body.append(modal);
+      if (modal.showModal) modal.showModal();
+    }
+    modal.lastChild.replaceWith(body);
+  }
+
   function render() {
     const choice = (key, text) => h('button', {
       class: '_c_choice_', type: 'button', 'aria-pressed': String(state.broker === key),
@@ -85,6 +105,10 @@
         field('other', 'Ключ API брокера'),
         h('button', { class: '_c_go_', type: 'button', onclick: connect }, 'Подключить портфель'),
         state.error ? h('div', { class: '_c_err_', role: 'alert' }, state.error) : null);
+    }
+    if (inDialog) {
+      showModal(state.broker, body);
+      body = state.broker ? h('div', { class: '_c_line_' }, 'Продолжите в открывшемся окне') : null;
     }
     const focused = document.activeElement;
     root.replaceChildren(

@@ -100,7 +100,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       const state = TB.fill.brokerState(block, st.hint);
       if (state === 'other') return { ok: false, status: 'other_broker' };
       if (state !== 'tinkoff') {
-        const lbl = TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF)[0];
+        const lbl = TB.fill.findInChoices(block, TB.fill.FILL_TEXT.TINKOFF)[0];
         if (!lbl) return { ok: false, status: 'no_choice' };
         TB.dom.clickableFor(lbl).click();
         st.hint = 'tinkoff';
@@ -158,7 +158,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         snap.fieldValue = snap.field ? snap.field.value : '';
         snap.tried = !!snap.field && autoTried.has(snap.field);
       } else if (snap.state !== 'other') {
-        snap.offerable = TB.fill.findInBlock(block, TB.fill.FILL_TEXT.TINKOFF).length > 0;
+        snap.offerable = TB.fill.findInChoices(block, TB.fill.FILL_TEXT.TINKOFF).length > 0;
       }
       return snap;
     }
@@ -209,8 +209,10 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       const block = TB.fill.findBlock(d);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.fill.inBlock(block, t)) {
-        const near = (labels) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(t.textContent)) ||
-          TB.dom.ancestors(t, 3).some((a) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(a.textContent)));
+        // The broker hint comes only from the block's own choices (a dialog's title «Тинькофф» is no choice).
+        const onChoice = TB.fill.inBlock({ roots: TB.fill.choiceRoots(block) }, t);
+        const near = (labels) => onChoice && (labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(t.textContent)) ||
+          TB.dom.ancestors(t, 3).some((a) => labels.map(TB.dom.normLabel).includes(TB.dom.normLabel(a.textContent))));
         st = flow.userActed(st, Date.now(), ev.type === 'click', near);
         prefetch(2000).catch(() => {}); // refresh the metadata while the page reacts to the click
       }

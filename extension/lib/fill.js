@@ -27,7 +27,19 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
    * block is the run of siblings after the heading up to the next heading.
    */
   function findBlock(root) {
+    const block = findBlockOnly(root);
+    if (!block) return null;
+    const dialog = brokerDialog(root, block);
+    return dialog ? { heading: block.heading, roots: block.roots.concat([dialog]), dialog } : block;
+  }
+
+  function findBlockOnly(root) {
     let headings = TB.dom.findHeadingText(root, BLOCK_HEADING);
+    // A dialog titled «Подключение портфеля» repeats the heading: the block is the one outside dialogs.
+    if (headings.length > 1) {
+      const outside = headings.filter((h) => !inDialog(h));
+      if (outside.length === 1) headings = outside;
+    }
     if (headings.length > 1) headings = headings.filter((h) => isHeadingish(h) || TB.dom.ancestors(h, 2).some(isHeadingish));
     if (headings.length !== 1) return null; // none, or ambiguous: never guess
     const heading = headings[0];
@@ -54,6 +66,64 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     return null;
   }
 
+  // ---------------------------------------------------------------- the token field in a modal dialog
+  // Some page versions open the field in a modal dialog outside the block (often a portal at the end
+  // of <body>). Such a dialog belongs to the block only when it is visible, its title (aria-labelledby,
+  // aria-label or its first heading) reads as the block's name and/or «Тинькофф» and nothing else, and
+  // it holds «Подключить портфель» (or already shows «Портфель подключен»). Exactly one, or none.
+  const DIALOG_SEL = 'dialog,[role=dialog],[role=alertdialog],[aria-modal=true]';
+
+  function isDialog(el) {
+    return !!(el && el.nodeType === 1 && el.matches && el.matches(DIALOG_SEL));
+  }
+  function inDialog(el) {
+    return isDialog(el) || TB.dom.ancestors(el, 30).some(isDialog);
+  }
+
+  function dialogTitle(dlg) {
+    const scope = dlg.getRootNode && dlg.getRootNode();
+    const byId = (id) => (scope && scope.getElementById ? scope.getElementById(id) : dlg.ownerDocument.getElementById(id));
+    const ids = String(dlg.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+    const labelled = TB.dom.norm(ids.map(byId).filter(Boolean).map((e) => e.textContent).join(' '));
+    if (labelled) return labelled;
+    const aria = TB.dom.norm(dlg.getAttribute('aria-label'));
+    if (aria) return aria;
+    const h = Array.from(dlg.querySelectorAll(HEADING_SEL)).find((x) => TB.dom.norm(x.textContent) && !TB.dom.isHidden(x));
+    return h ? TB.dom.norm(h.textContent) : '';
+  }
+
+  /** True when title reads only as names (e.g. «Тинькофф», «Подключение портфеля — Тинькофф»). */
+  function titleIsOnly(title, names) {
+    const words = (x) => ' ' + TB.dom.normLabel(x).replace(/[—–:·|,.()-]+/g, ' ').replace(/\s+/g, ' ').trim() + ' ';
+    let rest = words(title);
+    let hit = false;
+    for (const n of names.map((x) => words(x).trim()).sort((a, b) => b.length - a.length)) {
+      const at = rest.indexOf(' ' + n + ' ');
+      if (!n || at < 0) continue;
+      rest = rest.slice(0, at) + ' ' + rest.slice(at + n.length + 1);
+      hit = true;
+    }
+    return hit && !rest.trim();
+  }
+
+  function brokerDialog(root, block) {
+    const found = [];
+    TB.dom.walk(root, (el) => {
+      if (!isDialog(el)) return undefined;
+      if ((el.tagName === 'DIALOG' && !el.open) || TB.dom.isHidden(el)) return false;
+      if (block.roots.some((r) => r === el || r.contains(el) || el.contains(r))) return false; // the block itself
+      if (!titleIsOnly(dialogTitle(el), BLOCK_HEADING.concat(TINKOFF))) return false;
+      if (TB.dom.findLabel(el, CONNECT).length || isConnected(el)) found.push(el);
+      return false;
+    });
+    return found.length === 1 ? found[0] : null; // two candidate dialogs: never guess
+  }
+
+  /** The block's own parts (where the broker is chosen), without an attached dialog. */
+  function choiceRoots(block) {
+    return block.dialog ? block.roots.filter((r) => r !== block.dialog) : block.roots;
+  }
+
   function inBlock(block, el) {
     return !!(block && el && block.roots.some((r) => r === el || r.contains(el)));
   }
@@ -63,6 +133,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     for (const r of block.roots) out.push(...TB.dom.findLabel(r, labels));
     return out;
   }
+  function findInChoices(block, labels) {
+    return findInBlock({ roots: choiceRoots(block) }, labels);
+  }
 
   /**
    * Which broker is chosen: 'tinkoff', 'other', or 'none' (choices shown, none marked) / 'unknown'.
@@ -71,9 +144,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
    */
   function brokerState(block, hint) {
     if (!block) return 'unknown';
-    const t = findInBlock(block, TINKOFF);
-    const o = findInBlock(block, OTHER);
-    const sel = block.roots.map((r) => r.tagName === 'SELECT' ? r : r.querySelector('select')).find(Boolean);
+    const t = findInChoices(block, TINKOFF);
+    const o = findInChoices(block, OTHER);
+    const sel = choiceRoots(block).map((r) => r.tagName === 'SELECT' ? r : r.querySelector('select')).find(Boolean);
     if (sel && sel.selectedOptions && sel.selectedOptions[0]) {
       const txt = TB.dom.normLabel(sel.selectedOptions[0].textContent);
       if (txt === TB.dom.normLabel(TINKOFF[0])) return 'tinkoff';
@@ -98,7 +171,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   function findTokenField(block) {
     if (!block) return null;
     const fields = [];
-    for (const r of block.roots) {
+    // An open dialog of the block is where the user types: only its fields count then.
+    for (const r of block.dialog ? [block.dialog] : block.roots) {
       const list = r.matches && r.matches('input,textarea') ? [r] : Array.from(r.querySelectorAll('input,textarea'));
       for (const f of list) {
         const type = String(f.getAttribute('type') || 'text').toLowerCase();
@@ -115,7 +189,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   /** The «Подключить портфель» button inside the block, or null. */
   function findConnectButton(block) {
     if (!block) return null;
-    const el = findInBlock(block, CONNECT)[0];
+    const el = findInBlock(block.dialog ? { roots: [block.dialog] } : block, CONNECT)[0];
     return el ? TB.dom.clickableFor(el) : null;
   }
 
@@ -178,5 +252,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.t('box_skip_' + r));
     return TB.strings.t('box_fill_all_skipped', [why.join(', ')]);
   }
-  return { findBlock, inBlock, findInBlock, brokerState, findTokenField, findConnectButton, isConnected, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
+  return { findBlock, inBlock, findInBlock, findInChoices, choiceRoots, brokerState, findTokenField, findConnectButton, isConnected, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
 });

@@ -269,3 +269,92 @@ test('record_use only for «Портфель подключен» inside the blo
   await until(() => c.sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use');
   c.ctl.stop();
 });
+
+// ---------------------------------------------------------------- the token field in a modal dialog (issue 9, point 5)
+const dialogUrl = (v) => URL_LOGOS + (v ? '?v=' + v : '');
+const DIALOG_DECOYS = ['dx-field', 'dn-field'];
+
+for (const v of ['labelled', 'native', 'aria']) {
+  test(`dialog (${v}): «Тинькофф» chosen → the field in the dialog is filled; «Портфель подключен» there is recorded`, async () => {
+    const { d, sent, TB, ctl } = start('logos-dialog.html', { url: dialogUrl(v) });
+    d.getElementById('o-t').click();
+    await until(() => d.getElementById('token') && d.getElementById('token').value !== '', 2000, 'fill in the dialog');
+    same(d.getElementById('token').value, FIXTURE_TOKEN, 'the dialog field holds the wrong value');
+    for (const id of DIALOG_DECOYS) assert.equal(d.getElementById(id).value, '', id + ' (decoy dialog) stays empty');
+    assert.equal(status(d), 'filled');
+    const block = TB.fill.findBlock(d);
+    assert.ok(block.dialog && block.dialog.contains(d.getElementById('token')), 'the dialog is attached to the block');
+    assert.equal(TB.fill.findConnectButton(block).closest('.modal'), block.dialog, '«Подключить портфель» of the dialog');
+    block.dialog.querySelector('.go').click();
+    await until(() => sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use after «Портфель подключен» in the dialog');
+    assert.equal(sent.filter((m) => m.type === 'tb:record-use').length, 1);
+    assert.equal(status(d), 'connected');
+    ctl.stop();
+  });
+}
+
+test('dialog: «Другой брокер» chosen → its dialog (titled with the block name) is never filled', async () => {
+  const { d, sent, TB, ctl } = start('logos-dialog.html', { url: dialogUrl() });
+  d.getElementById('o-o').click();
+  await sleep(80);
+  assert.ok(TB.fill.findBlock(d).dialog, 'the other broker\'s dialog is attached (title = block name)…');
+  assert.equal(TB.fill.brokerState(TB.fill.findBlock(d), null), 'other', '…but the broker chosen is the other one');
+  assert.equal(d.getElementById('other').value, '');
+  for (const id of DIALOG_DECOYS) assert.equal(d.getElementById(id).value, '', id);
+  const r = await ctl.request({ type: 'tb:fill-request', token_id: 'tok_new_full' });
+  assert.equal(r.status, 'other_broker');
+  assert.equal(secretsFetched(sent).length, 0, 'no secret fetched');
+  ctl.stop();
+});
+
+test('dialog: two Tinkoff dialogs at once → no guess, nothing filled', async () => {
+  const { d, sent, ctl } = start('logos-dialog.html', { url: dialogUrl('two') });
+  d.getElementById('o-t').click();
+  await sleep(80);
+  for (const id of ['token', 'token2', ...DIALOG_DECOYS]) assert.equal(d.getElementById(id).value, '', id);
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('dialog: a click on the dialog title «Тинькофф» is no broker choice', async () => {
+  const { d, sent, ctl } = start('logos-dialog.html', { url: dialogUrl() });
+  d.getElementById('o-o').click();
+  await sleep(40);
+  // The page marks nothing any more, and a Tinkoff-titled dialog shows: only a click on the block's choice counts.
+  d.getElementById('o-o').removeAttribute('aria-pressed');
+  d.getElementById('o-t').removeAttribute('aria-pressed');
+  d.getElementById('dx-title').textContent = 'Тинькофф';
+  d.getElementById('dx-title').click();
+  await sleep(80);
+  assert.equal(d.getElementById('dx-field').value, '');
+  assert.equal(secretsFetched(sent).length, 0);
+  ctl.stop();
+});
+
+test('dialog titles: only the block\'s and the broker\'s names', () => {
+  const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
+  const cases = [
+    ['<div role=dialog aria-label="Тинькофф">', true],
+    ['<div role=dialog aria-label="«Тинькофф»">', true],
+    ['<div role=dialog aria-label="Подключение портфеля">', true],
+    ['<div role=dialog aria-label="Подключение портфеля — Тинькофф">', true],
+    ['<div role=alertdialog aria-label="Тинькофф: подключение портфеля">', true],
+    ['<div aria-modal=true><h2>Подключение портфеля</h2>', true],
+    ['<div role=dialog aria-label="Другой брокер">', false],
+    ['<div role=dialog aria-label="Подключение портфеля: Другой брокер">', false],
+    ['<div role=dialog aria-label="Тинькофф Банк — вход">', false],
+    ['<div role=dialog aria-label="Отключение портфеля">', false],
+    ['<div role=dialog>', false], // untitled
+    ['<dialog aria-label="Тинькофф">', false], // a closed <dialog>
+  ];
+  for (const [open, want] of cases) {
+    const html = `<div id=blk><h3>Подключение портфеля</h3><button aria-pressed=true>Тинькофф</button><button>Другой брокер</button></div>` +
+      `${open}<input placeholder="Токен"><button>Подключить портфель</button></div>`.replace('</div>', open.startsWith('<dialog') ? '</dialog>' : '</div>');
+    const w = page(html, URL_LOGOS);
+    const T = load(w, FILL_LIBS);
+    const b = T.fill.findBlock(w.document);
+    assert.ok(b, open + ': block found');
+    assert.equal(!!b.dialog, want, open);
+  }
+  assert.ok(TB.fill.findBlock, 'loaded');
+});

@@ -160,6 +160,8 @@ func (c *Config) FillAllowed(provider, origin string) bool {
 	if !ok {
 		return false
 	}
+	fillMu.RLock()
+	defer fillMu.RUnlock()
 	return slices.Contains(DefaultFillOrigins[provider], o) || slices.Contains(c.FillOrigins[provider], o)
 }
 

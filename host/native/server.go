@@ -65,6 +65,10 @@ var handlers = map[string]Handler{
 	"validate":   validate,
 	"moex_list":  moexList,
 	"moex_token": moexToken,
+	// The fill allowlist; the extension sends these only from its own pages.
+	"allow_fill_origin":  allowFillOrigin,
+	"remove_fill_origin": removeFillOrigin,
+	"list_fill_origins":  listFillOrigins,
 }
 
 // commandNames lists the commands, sorted.

@@ -28,13 +28,9 @@ the account asks for a one-time code, sign in once with
 ` + "`tokenbridge moex token NAME --otp CODE`" + `, later starts use the refresh token).
 
 --env NAME is upper case (A-Z, 0-9, _; at most 64), and never a name that changes
-how programs start or where they are found: PATH, PATHEXT, IFS, ENV, BASH_ENV,
-SHELLOPTS, BASHOPTS, PS4, PROMPT_COMMAND, SHELL, EDITOR, VISUAL, PAGER, BROWSER,
-GCONV_PATH, LOCPATH, NLSPATH, CLASSPATH, PHPRC, PHP_INI_SCAN_DIR, GIT_SSH,
-GIT_SSH_COMMAND, GIT_EXEC_PATH, SSH_ASKPASS, SUDO_ASKPASS, and every name starting
-with LD_, DYLD_, BASH_FUNC_, PYTHON, PERL, RUBY, NODE_, LUA_, JAVA, _JAVA_, JDK_,
-DOTNET_ or CORECLR_ (a token there is read as code or a path, and loaders print it
-in their errors).
+how programs start or where they are found (a token there is read as code or a path,
+and loaders print it in their errors):
+` + refusedNamesHelp() + `
 
 Signals (Linux, macOS): SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to tokenbridge are
 passed to CMD, and tokenbridge waits for it (systemd, supervisord and docker stop the
@@ -87,6 +83,35 @@ var envRefused = []struct{ names, why string }{
 	{"IFS ENV BASH_ENV SHELLOPTS BASHOPTS PS4 PROMPT_COMMAND BASH_FUNC_*", "shells read it when they start or run commands"},
 	{"SHELL EDITOR VISUAL PAGER BROWSER GIT_SSH GIT_SSH_COMMAND GIT_EXEC_PATH SSH_ASKPASS SUDO_ASKPASS", "programs run its value as a command"},
 	{"PYTHON* PERL* RUBY* NODE_* LUA_* JAVA* _JAVA_* JDK_* DOTNET_* CORECLR_* CLASSPATH PHPRC PHP_INI_SCAN_DIR", "interpreters read it as startup code, options or a module path"},
+}
+
+// refusedNamesHelp lists envRefused for --help, wrapped: the exact names, then the prefixes.
+func refusedNamesHelp() string {
+	var exact, prefixes []string
+	for _, r := range envRefused {
+		for _, n := range strings.Fields(r.names) {
+			if p, ok := strings.CutSuffix(n, "*"); ok {
+				prefixes = append(prefixes, p)
+			} else {
+				exact = append(exact, n)
+			}
+		}
+	}
+	words := strings.Fields(strings.Join(exact, ", ") + ", and every name starting with " + strings.Join(prefixes, ", ") + ".")
+	var b strings.Builder
+	line := 0
+	for _, w := range words {
+		if line > 0 && line+1+len(w) > 80 {
+			b.WriteString("\n")
+			line = 0
+		} else if line > 0 {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	return b.String()
 }
 
 // checkEnvName returns why name cannot hold the secret, or "".
@@ -157,7 +182,7 @@ func execSecret(ctx context.Context, env *Env, o execOptions) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		warn(env, tok)
+		warn(env, tok.Warning)
 		return tok.AccessToken, nil
 	}
 	v, err := env.Vault()

@@ -103,3 +103,18 @@ func TestExecExitCodes(t *testing.T) {
 	code, _, _ = run("--token", "robot")
 	require.Equal(t, ExitUsage, code)
 }
+
+func TestExecHelpListsEveryRefusedName(t *testing.T) {
+	var out bytes.Buffer
+	require.Equal(t, ExitOK, Run(&Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &bytes.Buffer{}}, []string{"exec", "--help"}))
+	for _, r := range envRefused {
+		for _, n := range strings.Fields(r.names) {
+			name, prefix := strings.CutSuffix(n, "*")
+			require.Contains(t, out.String(), name, n)
+			if prefix {
+				name += "X"
+			}
+			require.Contains(t, checkEnvName(name), "refused: "+r.why, n)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 
 	"github.com/tokenbridge/tokenbridge/host/moex"
+	"github.com/tokenbridge/tokenbridge/host/redact"
 )
 
 // moexCmd is `tokenbridge moex`: one file per subcommand (moex_*.go).
@@ -86,10 +87,10 @@ func orDash(s string) string {
 	return s
 }
 
-// warn prints a token's warning (a reused refresh token) on stderr: stdout carries only
-// the token.
-func warn(env *Env, tok *moex.Token) {
-	if tok.Warning != "" {
-		fmt.Fprintln(env.Stderr, env.name()+": warning: "+tok.Warning)
+// warn prints a warning (a reused refresh token, a bad token URL) on stderr, redacted:
+// stdout carries only the command's output. An empty msg prints nothing.
+func warn(env *Env, msg string) {
+	if msg != "" {
+		fmt.Fprintln(env.Stderr, env.name()+": warning: "+redact.String(msg))
 	}
 }

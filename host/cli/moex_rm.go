@@ -30,6 +30,11 @@ Drop the cached access and refresh tokens of a profile (the credentials stay).`,
 				return env.Fail(err)
 			}
 			fmt.Fprintf(env.Stderr, "cached tokens of MOEX profile %q dropped (credentials kept)\n", name)
+			// Logout sends nothing, so it works with a bad token URL; say what the next
+			// request would refuse.
+			if err := m.CheckTokenURL(name); err != nil {
+				warn(env, err.Error())
+			}
 			return ExitOK
 		}
 	})

@@ -23,7 +23,7 @@ refresh_expires_at}.`,
 			if err != nil {
 				return env.Fail(err)
 			}
-			warn(env, tok)
+			warn(env, tok.Warning)
 			if !*asJSON {
 				fmt.Fprintln(env.Stdout, tok.AccessToken)
 				return ExitOK

@@ -60,6 +60,11 @@ func TestMoexTokenURLEditedInIndex(t *testing.T) {
 			require.NotContains(t, errs, "csecret-1")
 			require.NotContains(t, errs, "pw-1")
 		}
+		// logout sends nothing: it works, and warns about the URL.
+		code, _, errs := e.runWith("moex", "logout", "main")
+		require.Equal(t, ExitOK, code, errs)
+		require.Contains(t, errs, "cached tokens of MOEX profile \"main\" dropped")
+		require.Contains(t, errs, `tokenbridge moex logout: warning: MOEX profile "main" has a token URL that is not allowed`)
 		require.Zero(t, ct.Count(), "no request left the process")
 		require.Empty(t, e.kc.Requests(), "the token endpoint saw nothing")
 	}

@@ -59,6 +59,16 @@ func checkTokenURL(p *Profile) error {
 		p.Name, err, addCommand(p, p.AuthStyle, false), p.Name)}
 }
 
+// CheckTokenURL checks profile name's stored token URL as every request does, for commands
+// that send nothing themselves (`moex logout`, doctor) to say what the next request would find.
+func (m *Manager) CheckTokenURL(name string) error {
+	p, err := m.Get(name)
+	if err != nil {
+		return err
+	}
+	return checkTokenURL(&p)
+}
+
 // tokenResult is a token response with absolute expiry times.
 type tokenResult struct {
 	access, refresh       string

@@ -304,7 +304,7 @@ func TestCLI(t *testing.T) {
 		require.Contains(t, strings.ToLower(out), "usage:", c)
 	}
 	out, code = cli("", "add", tok)
-	require.Equal(t, 1, code)
+	require.Equal(t, 2, code, "a stray positional argument is a usage error")
 	require.NotContains(t, out, tok, "a secret given on argv is refused and not echoed")
 	out, code = cli("not-a-token\n", "add")
 	require.Equal(t, 1, code)

@@ -47,14 +47,18 @@ func execHelperMain() int {
 }
 
 // startExecHelper starts tokenbridge exec running script under sh, in its own process group
-// (like a service: no terminal), and waits until the script wrote "ready" to $REC.
-func startExecHelper(t *testing.T, script string) (cmd *exec.Cmd, rec string) {
+// (like a service: no terminal), and waits until the script wrote "ready" to $REC. With
+// nohup, tokenbridge starts with SIGHUP ignored.
+func startExecHelper(t *testing.T, script string, nohup ...bool) (cmd *exec.Cmd, rec string) {
 	t.Helper()
 	dir := t.TempDir()
 	rec = filepath.Join(dir, "rec")
 	scriptFile := filepath.Join(dir, "child.sh")
 	require.NoError(t, os.WriteFile(scriptFile, []byte(script), 0o600))
 	cmd = exec.Command(os.Args[0], "-test.run=^$")
+	if len(nohup) > 0 && nohup[0] {
+		cmd = exec.Command("sh", "-c", `trap "" HUP; exec "$0" -test.run='^$'`, os.Args[0])
+	}
 	cmd.Env = append(os.Environ(), execHelperEnv+"=1", execHelperEnv+"_ARGS=sh "+scriptFile, "TOKENBRIDGE_HOME="+dir, "REC="+rec)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -154,4 +158,44 @@ func TestExecSkipsTerminalKeysInForeground(t *testing.T) {
 	for _, tc := range tests {
 		require.Equal(t, tc.skip, skipForward(tc.sig, tc.foreground), "%v foreground=%v", tc.sig, tc.foreground)
 	}
+}
+
+// TestExecSignalBeforeStart: a stop signal while the secret is being fetched cancels the fetch,
+// and CMD is never started (exit 128+N).
+func TestExecSignalBeforeStart(t *testing.T) {
+	r, ctx := startRelay()
+	defer r.stop()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM), "caught by the relay, not fatal")
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the signal did not cancel the fetch")
+	}
+	marker := filepath.Join(t.TempDir(), "started")
+	code, err := r.run(exec.Command("sh", "-c", "touch "+marker))
+	require.ErrorIs(t, err, errCaught)
+	require.Equal(t, 143, code)
+	require.NoFileExists(t, marker, "CMD was not started")
+}
+
+// TestExecKeepsIgnoredSignalsIgnored: under nohup (SIGHUP ignored) a hangup neither stops
+// tokenbridge nor reaches CMD, which inherits the ignore; SIGTERM still does.
+func TestExecKeepsIgnoredSignalsIgnored(t *testing.T) {
+	cmd, rec := startExecHelper(t, `trap 'echo "got TERM" >>"$REC"; exit 3' TERM
+echo ready >>"$REC"
+kill -HUP $$
+echo "survived HUP" >>"$REC"
+while :; do sleep 0.05; done
+`, true)
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(rec)
+		return strings.Contains(string(b), "survived HUP")
+	}, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	time.Sleep(200 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.Equal(t, 3, exitCodeOf(t, cmd))
+	b, err := os.ReadFile(rec)
+	require.NoError(t, err)
+	require.Equal(t, "ready\nsurvived HUP\ngot TERM\n", string(b))
 }

@@ -35,7 +35,8 @@ and loaders print it in their errors):
 Signals (Linux, macOS): SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to tokenbridge are
 passed to CMD, and tokenbridge waits for it (systemd, supervisord and docker stop the
 robot, not just tokenbridge). ^C and ^\ typed in a terminal reach CMD from the
-terminal itself and are not passed a second time. Windows has no such signals:
+terminal itself and are not passed a second time. Under systemd set KillMode=mixed
+so that SIGTERM goes to tokenbridge alone (the default also sends it to CMD directly). Windows has no such signals:
 Ctrl+C, Ctrl+Break and closing the console reach CMD through the console, and
 tokenbridge waits; a tokenbridge killed from outside (Task Manager, TerminateProcess)
 leaves CMD running, so stop the whole process tree.
@@ -148,10 +149,11 @@ func runExec(env *Env, o execOptions, argv []string) int {
 	r, ctx := startRelay()
 	defer r.stop()
 	secret, err := execSecret(ctx, env, o)
+	if s := r.caught(); s != nil {
+		env.Errorf("stopped by %v before %q started", s, clip(argv[0]))
+		return signalExit(s)
+	}
 	if err != nil {
-		if s := r.caught(); s != nil {
-			return signalExit(s)
-		}
 		return env.Fail(err)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -165,7 +167,10 @@ func runExec(env *Env, o execOptions, argv []string) int {
 	}
 	cmd.Env = environ
 	code, err := r.run(cmd)
-	if err != nil && !errors.Is(err, errCaught) {
+	switch {
+	case errors.Is(err, errCaught):
+		env.Errorf("stopped by %v before %q started", r.caught(), clip(argv[0]))
+	case err != nil:
 		env.Errorf("cannot run %q: %v", argv[0], err)
 	}
 	return code

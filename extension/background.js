@@ -1,6 +1,6 @@
 // tokenbridge background: the only part that talks to the native host (dev.tokenbridge.host).
 // Classic scripts (no ES modules), split by job and loaded in this order:
-//   lib/base.js, lib/token.js, lib/errors.js   shared with the content scripts and the popup
+//   lib/base.js, lib/token.js, lib/errors.js, lib/label.js   shared with the content scripts and the popup
 //   background/native.js     the native port: request ids, per-command timeouts, reconnect
 //   background/senders.js    who is asking (from `sender`, filled in by the browser; never from a message)
 //   background/clipboard.js  copy + clear after 30 s
@@ -10,7 +10,7 @@
 // runs them all as an event page from manifest.json `background.scripts` (same list; a unit test checks).
 (function (root) {
   'use strict';
-  const FILES = ['lib/base.js', 'lib/token.js', 'lib/errors.js',
+  const FILES = ['lib/base.js', 'lib/token.js', 'lib/errors.js', 'lib/label.js',
     'background/native.js', 'background/senders.js', 'background/clipboard.js', 'background/handlers.js'];
   if (typeof root.importScripts === 'function') root.importScripts(...FILES);
   const TB = root[Symbol.for('tokenbridge.namespace.v1')];

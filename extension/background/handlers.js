@@ -1,26 +1,39 @@
 // tokenbridge background: what each sender may ask (one handler per role), the input checks, and the
-// per-tab capture bookkeeping (memory only, never secrets).
+// per-tab capture bookkeeping (memory only, never secrets; the flood guard's refusals — times and
+// origins only — in storage.session so the popup can tell the user).
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   'use strict';
   const api = globalThis.browser || globalThis.chrome;
   const host = (cmd, fields) => TB.native.request(cmd, fields);
   const fail = TB.errors.fail;
-  const CAPTURE_LIMIT = 3;                  // distinct tokens a broker tab may store…
-  const CAPTURE_WINDOW_MS = 10 * 60 * 1000; // …per 10 minutes
+  // The flood guard, a last resort only (the content script stores a token only after a real user action):
+  // past CAPTURE_LIMIT distinct tokens per broker tab in CAPTURE_WINDOW_MS a token is stored only when the
+  // user confirms it with a trusted click in the page's box (`confirmed`); every refusal is shown there and
+  // recorded for the popup (LIMIT_KEY).
+  const CAPTURE_LIMIT = 20;
+  const CAPTURE_WINDOW_MS = 10 * 60 * 1000;
+  const LIMIT_KEY = 'captureLimitHits';
+  const LIMIT_KEEP_MS = 60 * 60 * 1000; // the popup mentions refusals of the last hour
   const KINDS = ['full_access', 'readonly', 'sandbox', 'unknown'];
   const ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
   // ---------------------------------------------------------------- input checks
   const bad = (msg) => fail('bad_request', msg);
-  const CONTROL = /[\u0000-\u001f\u007f]/;
   function tokenId(v) {
     if (typeof v !== 'string' || !ID_RE.test(v)) throw bad('token_id must be 1..64 characters [A-Za-z0-9_.:-]');
     return v;
   }
+  /** A label the user typed (popup): cleaned (lib/label.js); refused only when nothing visible is left. */
   function label(v) {
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string' || v.length > 100 || CONTROL.test(v)) throw bad('label must be at most 100 characters without control characters');
-    return v;
+    if (typeof v !== 'string' || v.length > 4000) throw bad('label must be a string of at most 100 characters');
+    const c = TB.label.usable(v);
+    if (!c) throw fail('bad_label', 'the label is empty or invisible after removing invisible characters');
+    return c;
+  }
+  /** A label or account name read from the bank page: cleaned; never a reason to refuse a capture. */
+  function pageText(v) {
+    return typeof v === 'string' ? TB.label.usable(v) || undefined : undefined;
   }
   function kind(v) {
     if (v === undefined || v === null || v === '') return undefined;
@@ -31,8 +44,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'object' || typeof v.all_accounts !== 'boolean') throw bad('scope must be {all_accounts: boolean, account_name: string}');
     const name = v.account_name === undefined ? '' : v.account_name;
-    if (typeof name !== 'string' || name.length > 100 || CONTROL.test(name)) throw bad('scope.account_name must be at most 100 characters');
-    return { all_accounts: v.all_accounts, account_name: v.all_accounts ? '' : name };
+    if (typeof name !== 'string' || name.length > 4000) throw bad('scope.account_name must be a string');
+    return { all_accounts: v.all_accounts, account_name: v.all_accounts ? '' : TB.label.usable(name) };
   }
   function secret(v) {
     if (typeof v === 'string' && v.length > TB.token.MAX_LENGTH) throw fail('too_large', 'the value is longer than ' + TB.token.MAX_LENGTH + ' characters');
@@ -62,9 +75,15 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   function captureMeta(t) {
     if (!t || typeof t !== 'object') return null;
     const v = t.validation && typeof t.validation === 'object' ? t.validation : null;
+    const failure = v && v.last_failure && typeof v.last_failure === 'object' ? v.last_failure : null;
     return {
       id: t.id, label: t.label, kind: t.kind, masked: t.masked,
-      validation: v ? { result: v.result, accounts: Array.isArray(v.accounts) ? v.accounts.length : 0 } : undefined,
+      validation: v ? strip({
+        result: v.result, accounts: Array.isArray(v.accounts) ? v.accounts.length : 0,
+        // why a check got no verdict (certificate, network, …) and the host's message (no secret in it)
+        code: typeof v.code === 'string' ? v.code : failure && typeof failure.code === 'string' ? failure.code : undefined,
+        message: v.result === 'upstream' && typeof v.message === 'string' ? v.message : undefined,
+      }) : undefined,
     };
   }
 
@@ -75,27 +94,57 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     if (!capturedBy.has(tabId)) capturedBy.set(tabId, new Set());
     capturedBy.get(tabId).add(id);
   }
-  /** Refuse a broker tab's 4th distinct token within 10 minutes (a page script forging tokens). */
-  async function checkCaptureRate(tabId, secretValue) {
+  /**
+   * The flood guard: a broker tab's distinct tokens within CAPTURE_WINDOW_MS, past CAPTURE_LIMIT refused
+   * (capture_limit) unless the user confirmed this one in the page's box. A refusal is recorded for the popup.
+   */
+  async function checkCaptureRate(tabId, origin, secretValue, confirmed) {
     const fp = await TB.token.digest(secretValue);
     const now = Date.now();
     const list = (captureLog.get(tabId) || []).filter((e) => now - e.at < CAPTURE_WINDOW_MS);
     if (!list.some((e) => e.fp === fp)) {
-      if (list.length >= CAPTURE_LIMIT) {
+      if (list.length >= CAPTURE_LIMIT && !confirmed) {
         captureLog.set(tabId, list);
-        throw fail('capture_limit', 'this tab already stored ' + CAPTURE_LIMIT + ' tokens in the last 10 minutes; nothing was stored');
+        await recordLimitHit(origin, now);
+        throw fail('capture_limit', 'this tab already stored ' + CAPTURE_LIMIT + ' tokens in the last 10 minutes; this one is stored only when the user confirms it in the page');
       }
       list.push({ fp, at: now });
     }
     captureLog.set(tabId, list);
   }
+  const session = () => (api && api.storage && api.storage.session) || null;
+  let limitHits = []; // memory copy: [{at, origin}] (no secrets, no digests)
+  async function limitHitsNow() {
+    const s = session();
+    if (s) {
+      try { const r = await s.get(LIMIT_KEY); if (r && Array.isArray(r[LIMIT_KEY])) limitHits = r[LIMIT_KEY]; } catch (_) { /* memory copy */ }
+    }
+    const now = Date.now();
+    limitHits = limitHits.filter((h) => h && now - h.at < LIMIT_KEEP_MS).slice(-50);
+    return limitHits;
+  }
+  async function recordLimitHit(origin, at) {
+    const hits = (await limitHitsNow()).concat([{ at, origin }]).slice(-50);
+    limitHits = hits;
+    const s = session();
+    if (s) { try { await s.set({ [LIMIT_KEY]: hits }); } catch (_) { /* memory copy still works */ } }
+  }
+
+  /** hello's overrides, in the documented shape only ({setting, value, reason, refused}). */
+  function overrides(list) {
+    if (!Array.isArray(list)) return [];
+    return list.filter((o) => o && typeof o === 'object').slice(0, 10).map((o) => ({
+      setting: String(o.setting || '').slice(0, 100), value: String(o.value || '').slice(0, 300),
+      reason: String(o.reason || '').slice(0, 300), refused: o.refused === true,
+    }));
+  }
 
   // ---------------------------------------------------------------- one handler per sender role
   const broker = {
     async 'tb:capture'(msg, who) {
-      await checkCaptureRate(who.tabId, secret(msg.secret));
+      await checkCaptureRate(who.tabId, who.origin, secret(msg.secret), msg.confirmed === true);
       const r = await host('store', strip({
-        provider: 'tinvest', secret: secret(msg.secret), label: label(msg.label), kind: kind(msg.kind),
+        provider: 'tinvest', secret: secret(msg.secret), label: pageText(msg.label), kind: kind(msg.kind),
         scope: scope(msg.scope), source_origin: who.origin,
       }));
       if (r.token && typeof r.token.id === 'string') rememberCapture(who.tabId, r.token.id);
@@ -137,7 +186,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   const popup = {
     async 'tb:hello'() {
       const r = await host('hello', {});
-      return { ok: true, protocol: r.protocol, version: r.version, keyring: r.keyring, keyring_message: r.keyring_message };
+      return { ok: true, protocol: r.protocol, version: r.version, keyring: r.keyring, keyring_message: r.keyring_message, overrides: overrides(r.overrides) };
+    },
+    /** The flood guard's refusals of the last hour: [{at, origin}] (the popup shows a line). */
+    async 'tb:capture-limits'() {
+      return { ok: true, hits: (await limitHitsNow()).map((h) => ({ at: h.at, origin: h.origin })) };
     },
     async 'tb:list'() {
       const r = await host('list', {});

@@ -1,8 +1,10 @@
 // tokenbridge content script (isolated world) on https://www.tbank.ru/invest/settings/* and
 // https://www.tinkoff.ru/invest/settings/*: captures the token once «Токен выпущен» is shown and asks
-// the background to store it through the host. Page events are only ever token CANDIDATES: they must
-// have the token shape, the page must show «Токен выпущен», and the user must have clicked «Скопировать
-// токен» (a TRUSTED click) within the last 2 s; a token the page keeps showing is found by the DOM scan.
+// the background to store it through the host. A token is stored only when the user really acted in
+// this page (trusted click, key press or input) shortly before «Токен выпущен» appeared (the rule is
+// in lib/capture-flow.js). Page events are only ever token CANDIDATES: they must have the token shape,
+// the page must show «Токен выпущен», and the user must have clicked «Скопировать токен» (a TRUSTED
+// click) within the last 2 s; a token the page keeps showing is found by the DOM scan.
 // The decisions and the box texts are the steps in lib/capture-flow.js; this file holds the observers
 // and the wiring only. Page events release nothing.
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) => {
@@ -25,6 +27,14 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     const observed = new WeakSet();
 
     const settings = TB.core.watchSettings(env, () => scanNow());
+    const issuedShown = () => { try { return TB.capture.isIssuedPage(d); } catch (_) { return false; } };
+    /** Look at the page now: a showing of «Токен выпущен» starts or ends (returns whether it is shown). */
+    function lookIssued() {
+      const shown = issuedShown();
+      st = flow.issuedSeen(st, shown, Date.now());
+      return shown;
+    }
+    lookIssued(); // a heading already there when we start was not preceded by any action we saw
 
     function snapshotChoices() {
       try {
@@ -43,11 +53,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     async function offerOne(candidate) {
       if (stopped) return 'off';
       const shape = TB.token.isTokenShape(candidate);
-      const c = { autocapture: settings().autocapture, shape, issued: shape && TB.capture.isIssuedPage(d), digest: null };
+      const c = { autocapture: settings().autocapture, shape, issued: shape && lookIssued(), digest: null };
       if (c.autocapture && c.shape && c.issued) c.digest = await TB.token.digest(candidate);
       const r = flow.admit(st, c);
       st = r.st;
-      if (r.verdict === 'limit') show(flow.limitView());
+      if (r.verdict === 'no_action') show(flow.noActionView());
       if (r.verdict !== 'store') return r.verdict;
       return storeToken(flow.storeRequest(st, candidate));
     }
@@ -63,6 +73,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
       }
       const v = flow.storedView(req, res);
       show(v);
+      if (v.confirm) { box.get().button(TB.strings.t('box_save_anyway'), () => { storeToken(Object.assign({}, req, { confirmed: true })); }); return 'error'; }
       if (v.retry) { box.get().button(TB.strings.t('box_retry'), () => { storeToken(req); }); return 'error'; }
       if (v.validate) validate(v.validate, v.storedLine);
       return 'stored';
@@ -81,8 +92,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     function scanNow() {
       if (stopped) return;
       snapshotChoices();
-      if (!settings().autocapture) return;
-      if (!TB.capture.isIssuedPage(d)) return;
+      if (!lookIssued() || !settings().autocapture) return;
       const tok = TB.capture.findTokenOnPage(d);
       if (tok) offer(tok);
       for (const sr of TB.dom.openShadowRoots(d)) {
@@ -97,13 +107,22 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     const mo = new MO(schedule);
     mo.observe(d, MO_OPTS);
 
+    /** A trusted event on the page (not on our own box) is a user action: see flow.userActed. */
+    function acted(ev) {
+      if (!trusted(ev)) return false;
+      const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
+      if (t && t.nodeType === 1 && t.hasAttribute(TB.dom.OWN_ATTR)) return false; // our own box
+      // While a showing is known (st.issuedAt) no walk is needed; otherwise look now (it may have just appeared).
+      st = flow.userActed(st, Date.now(), st.issuedAt !== null || issuedShown());
+      return true;
+    }
     const onClick = (ev) => {
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
-      if (t && t.nodeType === 1 && trusted(ev) && TB.capture.isCopyClick(t)) st = flow.copyClicked(st, Date.now());
+      if (acted(ev) && t && t.nodeType === 1 && TB.capture.isCopyClick(t)) st = flow.copyClicked(st, Date.now());
       snapshotChoices(); // before the SPA swaps the form out (on «Выпустить токен» too)
       schedule();
     };
-    const onChange = () => { snapshotChoices(); schedule(); };
+    const onChange = (ev) => { acted(ev); snapshotChoices(); schedule(); };
     /**
      * A token from a page event (the MAIN-world clipboard hand-off or a copy event) is stored only right
      * after the user's copy click (flow.eventCounts). Otherwise the event only triggers a DOM scan: a token
@@ -129,6 +148,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     events.on(d, 'click', onClick, true);
     events.on(d, 'change', onChange, true);
     events.on(d, 'input', onChange, true);
+    events.on(d, 'keydown', acted, true); // an SMS code or a password typed counts as acting
     events.on(d, 'tokenbridge:candidate', onCandidate, true);
     events.on(view, 'copy', onCopy, false);
     // Values set by script on inputs raise no mutation: poll lightly while the page is open (15 min).

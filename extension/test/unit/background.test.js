@@ -258,19 +258,91 @@ test('malformed messages and ids are rejected before reaching the host', async (
   assert.equal(hostLog.length, 0);
 });
 
-test('a broker tab stores at most 3 distinct tokens per 10 minutes', async () => {
-  const { call, hostLog } = boot();
+function memSession() {
+  const mem = {};
+  return {
+    mem,
+    set: async (o) => { Object.assign(mem, JSON.parse(JSON.stringify(o))); },
+    get: async (k) => (k in mem ? { [k]: mem[k] } : {}),
+    remove: async (k) => { delete mem[k]; },
+  };
+}
+
+test('flood guard: a broker tab stores 20 distinct tokens per 10 minutes; past that only a user-confirmed one, and the popup is told', async () => {
+  const session = memSession();
+  const { call, hostLog } = boot({ session });
   const sender = { id: EXT_ID, url: 'https://www.tbank.ru/invest/settings/', origin: 'https://www.tbank.ru', tab: { id: 7 }, frameId: 0 };
-  const tok = (c) => FIXTURE_TOKEN.slice(0, -1) + c;
-  for (const c of ['A', 'B', 'C']) assert.equal((await call({ type: 'tb:capture', secret: tok(c) }, sender)).ok, true);
-  assert.equal((await call({ type: 'tb:capture', secret: tok('A') }, sender)).ok, true, 'the same token again is fine');
-  const r = await call({ type: 'tb:capture', secret: tok('D') }, sender);
+  const tok = (i) => FIXTURE_TOKEN.slice(0, -2) + String(i).padStart(2, '0');
+  for (let i = 0; i < 20; i++) assert.equal((await call({ type: 'tb:capture', secret: tok(i) }, sender)).ok, true, 'token ' + (i + 1));
+  assert.equal((await call({ type: 'tb:capture', secret: tok(0) }, sender)).ok, true, 'the same token again is fine');
+  const r = await call({ type: 'tb:capture', secret: tok(20) }, sender);
   assert.equal(r.ok, false);
   assert.equal(r.error.code, 'capture_limit');
-  assert.match(r.error.message, /10 minutes/);
-  assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 4, 'the refused token never reached the host');
-  const other = await call({ type: 'tb:capture', secret: tok('D') }, { ...sender, tab: { id: 8 } });
+  assert.match(r.error.detail, /20 tokens in the last 10 minutes/);
+  assert.match(r.error.message, /Save this token/, 'the advice names the box button');
+  assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 21, 'the refused token never reached the host');
+  const confirmed = await call({ type: 'tb:capture', secret: tok(20), confirmed: true }, sender);
+  assert.equal(confirmed.ok, true, 'a token the user confirmed in the page is stored past the limit');
+  const other = await call({ type: 'tb:capture', secret: tok(21) }, { ...sender, tab: { id: 8 } });
   assert.equal(other.ok, true, 'another tab has its own budget');
+  const hits = await call({ type: 'tb:capture-limits' }, POPUP);
+  assert.equal(hits.ok, true);
+  assert.equal(hits.hits.length, 1);
+  assert.equal(hits.hits[0].origin, 'https://www.tbank.ru');
+  assert.ok(Math.abs(hits.hits[0].at - Date.now()) < 5000);
+  assert.ok(!JSON.stringify(session.mem).includes(FIXTURE_TOKEN.slice(2, 30)), 'session storage holds no form of the token');
+  assert.equal((await call({ type: 'tb:capture-limits' }, sender)).error.code, 'not_allowed', 'only the popup asks');
+  // A fresh background (Chromium restarts its worker) still knows the refusal.
+  const fresh = boot({ session });
+  assert.equal((await fresh.call({ type: 'tb:capture-limits' }, POPUP)).hits.length, 1);
+});
+
+test('labels: a capture never fails on emoji or format characters (cleaned, invisible dropped); the popup refuses an invisible name', async () => {
+  const { call, hostLog } = boot({ hostReply: (m) => (m.cmd === 'update' ? { token: { id: m.token_id, label: m.label } } : defaultReply(m)) });
+  const sender = { id: EXT_ID, url: 'https://www.tbank.ru/invest/settings/', origin: 'https://www.tbank.ru', tab: { id: 7 }, frameId: 0 };
+  const family = 'Семья \u{1f468}\u200d\u{1f469}\u200d\u{1f467}';
+  const r = await call({ type: 'tb:capture', secret: FIXTURE_TOKEN, label: 'T-Invest · счёт «\u202e' + family + '\u200b»', scope: { all_accounts: false, account_name: '\u2066' + family } }, sender);
+  assert.equal(r.ok, true);
+  let store = hostLog.filter((m) => m.cmd === 'store').at(-1);
+  assert.equal(store.label, 'T-Invest · счёт «' + family + '»');
+  assert.equal(store.scope.account_name, family);
+  const inv = await call({ type: 'tb:capture', secret: FIXTURE_TOKEN.slice(0, -1) + 'Z', label: '\u200b\u200d', scope: { all_accounts: false, account_name: '\ufeff' } }, sender);
+  assert.equal(inv.ok, true, 'an invisible label or account name is dropped, the token is still stored');
+  store = hostLog.filter((m) => m.cmd === 'store').at(-1);
+  assert.equal(store.label, undefined, 'no label: the host names it');
+  assert.equal(store.scope.account_name, '');
+  const before = hostLog.length;
+  for (const bad of ['\u200b', ' \u00a0 ', '\u0301']) {
+    const u = await call({ type: 'tb:update', token_id: 'tok_a', label: bad }, POPUP);
+    assert.equal(u.ok, false);
+    assert.equal(u.error.code, 'bad_label');
+    assert.match(u.error.message, /invisible characters: type a visible name/);
+  }
+  assert.equal(hostLog.length, before, 'refused before the host');
+  const ok = await call({ type: 'tb:update', token_id: 'tok_a', label: '\u202eРобот 🤖\u200b' }, POPUP);
+  assert.equal(ok.ok, true);
+  assert.equal(hostLog.at(-1).label, 'Робот 🤖');
+});
+
+test('hello passes the host\'s API overrides to the popup in the documented shape only', async () => {
+  const ov = [{ setting: 'TOKENBRIDGE_TINVEST_URL', value: 'http://127.0.0.1:4123/prod/rest', reason: 'accepted: a loopback address', refused: false, extra: 'x' },
+    { setting: 'api_overrides.tinvest_url', value: 'https://evil.example/', reason: 'refused: not an allowed host', refused: true }];
+  const { call } = boot({ hostReply: (m) => (m.cmd === 'hello' ? { protocol: 1, version: 't', keyring: 'ok', overrides: ov } : defaultReply(m)) });
+  const r = await call({ type: 'tb:hello' }, POPUP);
+  assert.deepEqual(JSON.parse(JSON.stringify(r.overrides)), ov.map(({ setting, value, reason, refused }) => ({ setting, value, reason, refused })));
+  const none = await boot().call({ type: 'tb:hello' }, POPUP);
+  assert.deepEqual(JSON.parse(JSON.stringify(none.overrides)), [], 'an older host without overrides: none');
+});
+
+test('capture box metadata: an upstream verdict carries its failure code and the host\'s message (certificate)', async () => {
+  const { call } = boot({ hostReply: (m) => (m.cmd === 'validate'
+    ? { token: { id: m.token_id, validation: { result: 'upstream', code: 'certificate', message: 'invest-public-api.tbank.ru: certificate signed by unknown authority "Russian Trusted Sub CA"', last_failure: { at: 'x', code: 'certificate', message: 'm' } } } }
+    : defaultReply(m)) });
+  const sender = { id: EXT_ID, url: 'https://www.tbank.ru/invest/settings/', origin: 'https://www.tbank.ru', tab: { id: 7 }, frameId: 0 };
+  await call({ type: 'tb:capture', secret: FIXTURE_TOKEN }, sender);
+  const r = await call({ type: 'tb:validate', token_id: 'tok_new' }, sender);
+  assert.equal(r.ok, true);
+  assert.deepEqual(JSON.parse(JSON.stringify(r.token.validation)), { result: 'upstream', accounts: 0, code: 'certificate', message: 'invest-public-api.tbank.ru: certificate signed by unknown authority "Russian Trusted Sub CA"' });
 });
 
 // ---- clipboard: cleared after 30 s only if it still holds the token; survives a Firefox event-page unload

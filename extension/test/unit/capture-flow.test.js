@@ -1,7 +1,7 @@
 // The capture controller's steps (lib/capture-flow.js), driven directly: no DOM, no background.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { page, load, CAPTURE_LIBS } from './helpers.js';
+import { page, load, read, CAPTURE_LIBS } from './helpers.js';
 
 const TB = load(page('<p></p>', 'https://www.tbank.ru/invest/settings/'), CAPTURE_LIBS);
 // Values made in the page's realm: compare their JSON shape.
@@ -9,7 +9,10 @@ const plain = (x) => JSON.parse(JSON.stringify(x));
 const flow = TB.captureFlow;
 const ok = { autocapture: true, shape: true, issued: true };
 
-test('admit: each refusal has its verdict, and only "store" counts a store', () => {
+/** A state where the user acted at t=1000 and «Токен выпущен» appeared at t=5000. */
+const issuedByUser = () => flow.issuedSeen(flow.userActed(flow.issuedSeen(flow.initial(), false, 0), 1000, false), true, 5000);
+
+test('admit: each refusal has its verdict; a user-issued token is stored', () => {
   const cases = [
     ['settings off', { ...ok, autocapture: false, digest: 'a' }, 'off'],
     ['not token-shaped', { ...ok, shape: false, digest: 'a' }, 'shape'],
@@ -17,36 +20,66 @@ test('admit: each refusal has its verdict, and only "store" counts a store', () 
     ['a new token', { ...ok, digest: 'a' }, 'store'],
   ];
   for (const [name, c, want] of cases) {
-    const r = flow.admit(flow.initial(), c);
+    const r = flow.admit(issuedByUser(), c);
     assert.equal(r.verdict, want, name);
-    assert.equal(r.st.stores, want === 'store' ? 1 : 0, name);
+    assert.equal(r.st.seen.size, ['store'].includes(want) ? 1 : 0, name);
   }
 });
 
-test('admit: the same token twice is stored once; past maxStores a token is refused with "limit"', () => {
+test('the user-action rule: acted while «Токен выпущен» was not shown, at most actionWindowMs before it appeared', () => {
+  const W = flow.POLICY.actionWindowMs;
+  assert.equal(W, 120000, 'two minutes');
+  // [name, steps, want]; a step is ['act', now, headingShownAtThatMoment] or ['look', shown, now]
+  const cases = [
+    ['no action at all (a forged page)', [['look', true, 100]], 'no_action'],
+    ['heading on load, the user clicks afterwards', [['look', true, 100], ['act', 200, true]], 'no_action'],
+    ['click, then the heading', [['act', 100, false], ['look', true, 900]], 'store'],
+    ['click exactly actionWindowMs before', [['act', 100, false], ['look', true, 100 + W]], 'store'],
+    ['click longer ago than the window', [['act', 100, false], ['look', true, 101 + W]], 'no_action'],
+    ['SMS code typed: the last key counts', [['act', 100, false], ['act', 100 + W, false], ['look', true, 200 + W]], 'store'],
+    ['heading gone and back without an action', [['act', 100, false], ['look', true, 900], ['look', false, 1000], ['look', true, 2000 + W]], 'no_action'],
+    ['a heading still shown keeps its start', [['act', 100, false], ['look', true, 900], ['look', true, 900 + 2 * W]], 'store'],
+  ];
+  for (const [name, steps, want] of cases) {
+    let st = flow.initial();
+    for (const s of steps) st = s[0] === 'act' ? flow.userActed(st, s[1], s[2]) : flow.issuedSeen(st, s[1], s[2]);
+    assert.equal(flow.admit(st, { ...ok, digest: 'a' }).verdict, want, name);
+  }
+});
+
+test('admit: five tokens issued one after another in one page load are all stored; the same token twice once', () => {
   let st = flow.initial();
   const verdicts = [];
-  for (const digest of ['a', 'a', 'b', 'c', 'c']) {
-    const r = flow.admit(st, { ...ok, digest });
-    st = r.st;
-    verdicts.push(r.verdict);
+  let now = 0;
+  for (const digest of ['a', 'b', 'c', 'd', 'e']) {
+    st = flow.issuedSeen(st, false, now += 1000);          // back on the form
+    st = flow.userActed(st, now += 1000, false);           // «Выпустить токен»
+    st = flow.issuedSeen(st, true, now += 500);            // «Токен выпущен»
+    for (const d of [digest, digest]) { const r = flow.admit(st, { ...ok, digest: d }); st = r.st; verdicts.push(r.verdict); }
   }
-  assert.deepEqual(verdicts, ['store', 'seen', 'store', 'limit', 'seen']);
-  assert.equal(st.stores, 2);
+  assert.deepEqual(verdicts, ['store', 'seen', 'store', 'seen', 'store', 'seen', 'store', 'seen', 'store', 'seen']);
+  assert.equal(flow.POLICY.maxStores, undefined, 'no count cap per page load');
 });
 
-test('admit: the limit is policy data (a later change may lift it without touching the steps)', () => {
-  let st = flow.initial({ maxStores: Infinity });
-  for (const digest of ['a', 'b', 'c', 'd']) st = flow.admit(st, { ...ok, digest }).st;
-  assert.equal(st.stores, 4);
-  assert.equal(flow.POLICY.maxStores, 2, 'the default stays 2');
+test('a refused token is shown once (no_action, then seen)', () => {
+  const st0 = flow.issuedSeen(flow.initial(), true, 100);
+  const r = flow.admit(st0, { ...ok, digest: 'a' });
+  assert.equal(r.verdict, 'no_action');
+  assert.equal(flow.admit(r.st, { ...ok, digest: 'a' }).verdict, 'seen');
+  const v = flow.noActionView();
+  assert.equal(v.status, 'error:no_user_action');
+  assert.match(v.lines[0], /^Токен НЕ сохранён\. перед появлением «Токен выпущен» на этой вкладке не было ваших действий/);
+  assert.match(v.lines[0], /Добавить токен вручную/, 'says how to keep the token');
 });
 
-test('admit does not change the state it was given', () => {
-  const st = flow.initial();
+test('admit and the other steps do not change the state they were given', () => {
+  const st = issuedByUser();
   flow.admit(st, { ...ok, digest: 'a' });
-  assert.equal(st.stores, 0);
+  flow.userActed(st, 9000, false);
+  flow.issuedSeen(st, false, 9000);
   assert.equal(st.seen.size, 0);
+  assert.equal(st.actionAt, 1000);
+  assert.equal(st.issuedAt, 5000);
 });
 
 test('page events count only within copyWindowMs after the user\'s copy click', () => {
@@ -72,6 +105,38 @@ test('storeRequest carries the choices and the Russian label', () => {
   assert.equal(req.kind, 'full_access');
   assert.deepEqual(plain(req.scope), { all_accounts: true, account_name: '' });
   assert.equal(req.label, 'T-Invest · полный доступ · все счета');
+  assert.equal(req.confirmed, undefined);
+  assert.equal(flow.storeRequest(st, 'SECRET', true).confirmed, true, 'confirmed only after the user pressed «Сохранить этот токен»');
+});
+
+test('storeRequest: account names with emoji, ZWJ and format characters are cleaned, never a failed capture', () => {
+  const family = 'Семья \u{1f468}\u200d\u{1f469}\u200d\u{1f467}';
+  const cases = [
+    ['emoji kept', 'ИИС 🚀', 'ИИС 🚀', 'T-Invest · полный доступ · счёт «ИИС 🚀»'],
+    ['ZWJ family kept', family, family, 'T-Invest · полный доступ · счёт «' + family + '»'],
+    ['bidi and zero-width dropped', '\u202eИИС\u200b\u2066', 'ИИС', 'T-Invest · полный доступ · счёт «ИИС»'],
+    ['invisible only: the name is dropped', '\u200b\u200d\ufeff', '', 'T-Invest · полный доступ'],
+    ['long name with emoji: 100 characters, no half emoji', '🚀'.repeat(120), '🚀'.repeat(100), null],
+  ];
+  for (const [name, account, wantName, wantLabel] of cases) {
+    const st = flow.withChoices(flow.initial(), { kind: 'full_access', scope: { all_accounts: false, account_name: account } });
+    const req = flow.storeRequest(st, 'SECRET');
+    assert.equal(req.scope.account_name, wantName, name);
+    if (wantLabel) assert.equal(req.label, wantLabel, name);
+    assert.ok(Array.from(req.label).length <= 100, name + ': label at most 100 characters');
+    assert.doesNotMatch(req.label, /[\ud800-\udfff](?![\udc00-\udfff])/u, name + ': no lone surrogate');
+    assert.equal(TB.label.clean(req.label), req.label, name + ': the label is already clean (the host accepts it)');
+  }
+});
+
+test('the label rule: every case of the shared fixture (the host test reads the same file)', () => {
+  const fx = JSON.parse(read('test/fixtures/labels.json'));
+  assert.ok(fx.cases.length >= 15);
+  for (const c of fx.cases) {
+    assert.equal(TB.label.clean(c.raw), c.clean, c.name);
+    assert.equal(TB.label.visible(c.clean), c.visible, c.name + ' (visible)');
+    assert.equal(TB.label.usable(c.raw), c.visible ? c.clean : '', c.name + ' (usable)');
+  }
 });
 
 test('storedView: stored, already stored, and a failure with its advice and a retry', () => {
@@ -86,6 +151,11 @@ test('storedView: stored, already stored, and a failure with its advice and a re
   assert.equal(failed.retry, true);
   assert.match(failed.lines[0], /^Токен НЕ сохранён\. Связка ключей заблокирована/);
   assert.equal(flow.storedView(req, null).status, 'error:extension_error', 'no answer at all');
+  assert.equal(failed.confirm, undefined);
+  const flood = flow.storedView(req, { ok: false, error: { code: 'capture_limit', detail: 'x' } });
+  assert.equal(flood.status, 'error:capture_limit');
+  assert.equal(flood.confirm, true, 'the flood guard asks the user (button «Сохранить этот токен»)');
+  assert.match(flood.lines[0], /Сохранить этот токен/);
 });
 
 test('verdictView: each host verdict, an unknown one, and a failed check', () => {
@@ -94,6 +164,7 @@ test('verdictView: each host verdict, an unknown one, and a failed check', () =>
     ['readonly', 'readonly', 'warn', /только чтение/],
     ['sandbox', 'sandbox', 'warn', /песочницы/],
     ['invalid', 'invalid', 'warn', /недействителен/],
+    ['no_access', 'no_access', 'warn', /нет доступа ни к одному счёту/],
     ['something new', 'upstream', 'warn', /сервер T-Invest недоступен/],
   ];
   for (const [result, verdict, tone, re] of cases) {
@@ -102,6 +173,9 @@ test('verdictView: each host verdict, an unknown one, and a failed check', () =>
     assert.equal(v.tone, tone, result);
     assert.match(v.line, re, result);
   }
+  const cert = flow.verdictView({ ok: true, token: { validation: { result: 'upstream', code: 'certificate', message: 'invest-public-api.tbank.ru presented a certificate from "Russian Trusted Sub CA"' } } });
+  assert.equal(cert.verdict, 'upstream');
+  assert.match(cert.line, /^Проверка не удалась\. Сертификат сервера не принят: invest-public-api\.tbank\.ru presented a certificate from "Russian Trusted Sub CA"/);
   const e = flow.verdictView({ ok: false, error: { code: 'host_timeout', message: '"validate" got no answer within 60 s' } });
   assert.equal(e.verdict, 'error:host_timeout');
   assert.match(e.line, /не ответила вовремя \("validate" got no answer within 60 s\)/);

@@ -4,10 +4,30 @@ import { page, load, CAPTURE_LIBS, FIXTURE_TOKEN, same, sleep, until } from './h
 
 const URL_TB = 'https://www.tbank.ru/invest/settings/tokens';
 
-/** Start the capture controller with a fake background; returns {TB, ctl, sent, window}. */
+// jsdom cannot make trusted events. Events a test makes as "the user" are registered here; the
+// 'real' rule accepts only those (a script's dispatchEvent/click() never is), the default rule accepts all.
+const userEvents = new WeakSet();
+/** Dispatch `type` on target as a user action (trusted under the 'real' rule). */
+function user(window, target, type = 'click', init = {}) {
+  const Ctor = type === 'click' ? window.MouseEvent : type.startsWith('key') ? window.KeyboardEvent : window.Event;
+  const ev = new Ctor(type, { bubbles: true, cancelable: true, composed: true, ...init });
+  userEvents.add(ev);
+  target.dispatchEvent(ev);
+  return ev;
+}
+
+/**
+ * Start the capture controller with a fake background; returns {TB, ctl, sent, window}. A fixture that
+ * shows «Токен выпущен» at once is first parked: the controller starts on an empty page, the user
+ * clicks, then the issued page appears (as after «Выпустить токен»). opts.onLoad: keep it shown on
+ * load (nobody acted: a forged page).
+ */
 function start(fixture, opts = {}) {
-  const window = page(fixture, URL_TB, { mainWorld: opts.mainWorld, locale: opts.locale });
+  const window = page(fixture, opts.url || URL_TB, { mainWorld: opts.mainWorld, locale: opts.locale });
   const TB = load(window, CAPTURE_LIBS);
+  const body = window.document.body;
+  const parked = !opts.onLoad && TB.capture.isIssuedPage(window.document) ? Array.from(body.childNodes) : null;
+  if (parked) body.replaceChildren();
   const sent = [];
   const reply = opts.reply || ((msg) => {
     if (msg.type === 'tb:capture') return { ok: true, created: sent.filter((m) => m.type === 'tb:capture').length === 1, token: { id: 'tok_1', label: msg.label, kind: msg.kind, masked: 't.TB…3456' } };
@@ -20,9 +40,13 @@ function start(fixture, opts = {}) {
     getSettings: async () => opts.settings || null,
     pollMs: 0,
     debounceMs: 5,
-    // jsdom cannot make trusted events: tests decide what counts as a user action ('real' = the browser rule).
-    isTrusted: opts.isTrusted === 'real' ? undefined : (opts.isTrusted || (() => true)),
+    // 'real': only the test's user events count (a script's events never do); default: every event.
+    isTrusted: opts.isTrusted === 'real' ? (ev) => userEvents.has(ev) : (opts.isTrusted || (() => true)),
   });
+  if (parked) {
+    user(window, body);
+    body.append(...parked);
+  }
   return { TB, ctl, sent, window };
 }
 
@@ -263,17 +287,128 @@ test('untrusted copy events are ignored; a token the page itself shows is stored
   ctl.stop();
 });
 
-test('at most two tokens are stored per page load; the third shows capture_limit', async () => {
-  const { sent, window, ctl } = start('tinvest-copy-only.html');
-  const toks = ['A', 'B', 'C'].map((c) => FORGED.slice(0, -1) + c);
-  for (const t of toks) {
-    window.document.getElementById('copy').click();
-    window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: t }));
+test('a page showing «Токен выпущен» and a token with no user action before it gets nothing stored, and says so', async () => {
+  for (const fixture of ['tinvest-text.html', 'tinvest-input.html', 'tinvest-copy-only.html']) {
+    const { sent, window, ctl, TB } = start(fixture, { onLoad: true, mainWorld: true, isTrusted: 'real' });
+    await sleep(30);
+    // A real click AFTER the heading appeared does not make it the user's token, nor does a copy click.
+    user(window, TB.dom.findHeadingText(window.document, ['Токен выпущен'])[0]);
+    const copy = window.document.querySelector('button');
+    if (copy) user(window, copy);
+    window.document.dispatchEvent(new window.CustomEvent('tokenbridge:candidate', { detail: FIXTURE_TOKEN }));
+    ctl.scanNow();
+    await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === 'error:no_user_action', 2000, fixture + ': refusal shown');
+    await sleep(60);
+    assert.equal(captures(sent).length, 0, fixture + ': nothing stored');
+    assert.match(host(window).__tbCtl._text(), /НЕ сохранён[\s\S]*не было ваших действий[\s\S]*Добавить токен вручную/, fixture);
+    ctl.stop();
   }
+});
+
+const stepsURL = (steps) => URL_TB + (steps ? '?steps=' + steps : '');
+/** The user's issue flow on tinvest-steps.html, every action a user event; returns the token issued. */
+async function issueOnSteps(window, steps) {
+  const d = window.document;
+  const fa = d.getElementById('fa');
+  fa.checked = true;
+  user(window, fa, 'change');
+  user(window, d.getElementById('issue'));
+  for (const s of steps) {
+    if (s === 'confirm') { await until(() => d.getElementById('confirm'), 1000, 'dialog'); user(window, d.getElementById('confirm')); }
+    if (s === 'sms') {
+      await until(() => d.getElementById('code'), 1000, 'sms step');
+      const code = d.getElementById('code');
+      for (const k of '4821') { user(window, code, 'keydown', { key: k }); code.value += k; user(window, code, 'input'); }
+    }
+    if (s === 'relogin') {
+      await until(() => d.getElementById('pw'), 1000, 'login step');
+      const pw = d.getElementById('pw');
+      for (const k of 'secret-pw') user(window, pw, 'keydown', { key: k });
+      user(window, d.getElementById('login'));
+    }
+  }
+  await until(() => d.getElementById('manage'), 2000, '«Токен выпущен»');
+  return window.__issued[window.__issued.length - 1];
+}
+
+test('five tokens issued one after another in one page load (no reload) are all stored', async () => {
+  const { sent, window, ctl } = start('tinvest-steps.html', { isTrusted: 'real' });
+  const issued = [];
+  for (let i = 0; i < 5; i++) {
+    issued.push(await issueOnSteps(window, []));
+    await until(() => captures(sent).length === i + 1, 2000, 'capture ' + (i + 1));
+    await until(() => host(window).getAttribute('data-tokenbridge-status') === 'stored', 2000, 'stored ' + (i + 1));
+    user(window, window.document.getElementById('manage')); // «Управление токенами»: back to the form
+  }
+  assert.equal(new Set(issued).size, 5);
+  assert.equal(captures(sent).length, 5);
+  captures(sent).forEach((m, i) => same(m.secret, issued[i], 'capture ' + (i + 1) + ' holds token ' + (i + 1)));
+  ctl.stop();
+});
+
+for (const steps of ['confirm', 'sms', 'relogin', 'confirm,sms,relogin']) {
+  test('capture still works after the bank\'s extra steps: ' + steps, async () => {
+    const { sent, window, ctl } = start('tinvest-steps.html', { url: stepsURL(steps), isTrusted: 'real' });
+    const tok = await issueOnSteps(window, steps.split(','));
+    await until(() => captures(sent).length === 1, 2000, 'capture');
+    same(captures(sent)[0].secret, tok);
+    assert.equal(captures(sent)[0].kind, 'full_access', 'the choices survive the extra steps');
+    ctl.stop();
+  });
+}
+
+test('steps done by a script (untrusted) do not count: the last USER action must be at most 2 min before «Токен выпущен»', async () => {
+  const { sent, window, ctl } = start('tinvest-steps.html', { url: stepsURL('confirm'), isTrusted: 'real' });
+  const d = window.document;
+  const W = window.Date;
+  const realNow = W.now;
+  try {
+    user(window, d.getElementById('issue'));          // the user's click…
+    await until(() => d.getElementById('confirm'), 1000, 'dialog');
+    const t0 = realNow();
+    W.now = () => t0 + 120001;                          // …more than 2 minutes ago,
+    d.getElementById('confirm').click();                // and «Подтвердить» pressed by a script
+    await until(() => d.getElementById('manage'), 2000, '«Токен выпущен»');
+    await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === 'error:no_user_action', 2000, 'refused');
+    assert.equal(captures(sent).length, 0);
+  } finally { W.now = realNow; }
+  ctl.stop();
+});
+
+test('an account name with emoji, ZWJ and bidi/zero-width characters is cleaned, and the token is stored', async () => {
+  const { sent, window, ctl } = start('tinvest-steps.html', { isTrusted: 'real' });
+  const d = window.document;
+  const sel = d.getElementById('acc');
+  sel.selectedIndex = 2;
+  user(window, sel, 'change');
+  await issueOnSteps(window, []);
+  await until(() => captures(sent).length === 1, 2000, 'capture');
+  const m = captures(sent)[0];
+  const family = 'Семья \u{1f468}\u200d\u{1f469}\u200d\u{1f467} ИИС';
+  assert.deepEqual({ ...m.scope }, { all_accounts: false, account_name: family });
+  assert.equal(m.label, 'T-Invest · полный доступ · счёт «' + family + '»');
+  ctl.stop();
+});
+
+test('the flood guard (capture_limit from the background) asks the user: «Сохранить этот токен» stores it', async () => {
+  let n = 0;
+  const { sent, window, ctl } = start('tinvest-text.html', { isTrusted: 'real', reply: (msg) => {
+    if (msg.type === 'tb:capture' && !msg.confirmed) return { ok: false, error: { code: 'capture_limit', detail: 'this tab already stored 20 tokens' } };
+    if (msg.type === 'tb:capture') return { ok: true, created: true, token: { id: 'tok_' + (++n), label: msg.label, kind: msg.kind } };
+    return { ok: true, token: { id: 'tok_1', validation: { result: 'full_access', accounts: 1 } } };
+  } });
   await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === 'error:capture_limit', 2000, 'limit shown');
-  // the page's own copy of the fixture token, plus two forged ones: only two reached the background
+  assert.match(host(window).__tbCtl._text(), /защита от потока/);
+  const btn = host(window).__tbCtl._buttons().find((b) => b.textContent === 'Сохранить этот токен');
+  assert.ok(btn, 'the box offers «Сохранить этот токен»');
+  btn.click(); // a script's click does nothing
+  await sleep(30);
+  assert.equal(captures(sent).length, 1);
+  user(window, btn);
+  await until(() => host(window).getAttribute('data-tokenbridge-status') === 'stored', 2000, 'stored after the user confirmed');
   assert.equal(captures(sent).length, 2);
-  assert.match(host(window).__tbCtl._text(), /слишком много токенов/);
+  assert.equal(captures(sent)[1].confirmed, true);
+  same(captures(sent)[1].secret, FIXTURE_TOKEN);
   ctl.stop();
 });
 

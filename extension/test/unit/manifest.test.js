@@ -136,7 +136,7 @@ test('only lib/base.js creates the namespace; it is listed first wherever the li
   assert.equal(isolated.length, 2);
   for (const list of isolated.map((c) => c.js).concat([FILL_LIBS, CAPTURE_LIBS])) assert.equal(list[0], 'lib/base.js');
   const popupScripts = [...read('popup/popup.html').matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(popupScripts, ['../lib/base.js', '../lib/errors.js', '../lib/strings.js', '../lib/popup-model.js', 'popup.js']);
+  assert.deepEqual(popupScripts, ['../lib/base.js', '../lib/errors.js', '../lib/strings.js', '../lib/label.js', '../lib/popup-model.js', 'popup.js']);
 });
 
 test('without lib/base.js the other scripts attach nothing, not even to a named element or a writable look-alike', () => {

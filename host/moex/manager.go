@@ -107,6 +107,22 @@ func (m *Manager) getSecret(key string) (string, error) {
 	return v, nil
 }
 
+// getCached reads a cached access or refresh token. A cached token whose
+// chunks do not add up is worth nothing but is no loss either (a sign-in
+// replaces it), so it is deleted and read as absent instead of failing
+// every request until `doctor` runs.
+func (m *Manager) getCached(key string) (string, error) {
+	v, err := m.getSecret(key)
+	if !errors.Is(err, secretstore.ErrDamaged) {
+		return v, err
+	}
+	m.Log.Warn().Str("item", key).Err(err).Msg("moex: cached token damaged; dropped, signing in again")
+	if derr := m.deleteSecret(key); derr != nil {
+		return "", fmt.Errorf("%w (and dropping it failed: %w)", err, derr)
+	}
+	return "", nil
+}
+
 func (m *Manager) deleteSecret(key string) error {
 	err := m.Secrets.Delete(key)
 	if err != nil && !errors.Is(err, secretstore.ErrNotFound) {

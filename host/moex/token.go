@@ -90,11 +90,11 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 		return nil, err
 	}
 	now := m.now()
-	access, err := m.getSecret(keyAccess(name))
+	access, err := m.getCached(keyAccess(name))
 	if err != nil {
 		return nil, err
 	}
-	refresh, err := m.getSecret(keyRefresh(name))
+	refresh, err := m.getCached(keyRefresh(name))
 	if err != nil {
 		return nil, err
 	}

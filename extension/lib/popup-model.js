@@ -14,10 +14,16 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupModel', (TB) =>
   }
 
   /**
-   * T-Invest tokens expire three months after their last use. Returns {expires: Date, daysLeft, soon}
-   * from last_used_at (or created_at), or null when neither date parses.
+   * T-Invest tokens expire three months after their last use. Returns {expires: Date, daysLeft, soon}:
+   * the host's estimate (`expires_estimate`, `expires_in_days`, `expires_soon`, host/PROTOCOL.md) when it
+   * sent one, else computed the same way from last_used_at (or created_at); null when no date parses.
    */
   function expiryInfo(token, now) {
+    const est = Date.parse((token && token.expires_estimate) || '');
+    if (Number.isFinite(est)) {
+      const days = Number.isInteger(token.expires_in_days) ? token.expires_in_days : Math.floor((est - (now || Date.now())) / 86400000);
+      return { expires: new Date(est), daysLeft: days, soon: typeof token.expires_soon === 'boolean' ? token.expires_soon : days < 14 };
+    }
     const base = Date.parse((token && (token.last_used_at || token.created_at)) || '');
     if (!Number.isFinite(base)) return null;
     const expires = addMonths(new Date(base), 3);
@@ -25,16 +31,38 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupModel', (TB) =>
     return { expires, daysLeft, soon: daysLeft < 14 };
   }
 
-  /** Status badge key: full_access | readonly | sandbox | invalid | upstream | unchecked. */
+  /** Status badge key: full_access | readonly | sandbox | no_access | invalid | upstream | unchecked. */
   function badgeFor(token) {
     const r = token && token.validation && token.validation.result;
-    return ['full_access', 'readonly', 'sandbox', 'invalid', 'upstream'].includes(r) ? r : 'unchecked';
+    return ['full_access', 'readonly', 'sandbox', 'no_access', 'invalid', 'upstream'].includes(r) ? r : 'unchecked';
+  }
+
+  const FAILURE_CODES = ['network', 'rate_limited', 'server', 'certificate'];
+  /**
+   * What the last check says beyond the badge (host/PROTOCOL.md "validation"): null when the last check
+   * gave a verdict, else {failedAt (Date|null), code, message, lastOk (Date|null: the kept verdict's
+   * checked_at; null when no check ever gave one)}. code is one of FAILURE_CODES or 'other'.
+   */
+  function checkFailure(token) {
+    const v = token && token.validation;
+    if (!v || typeof v !== 'object') return null;
+    const f = v.last_failure && typeof v.last_failure === 'object' ? v.last_failure : null;
+    if (!f && v.result !== 'upstream') return null;
+    const date = (s) => { const t = Date.parse(s || ''); return Number.isFinite(t) ? new Date(t) : null; };
+    const code = String((f && f.code) || v.code || '');
+    return {
+      failedAt: date(f ? f.at : v.checked_at),
+      code: FAILURE_CODES.includes(code) ? code : 'other',
+      message: String((f && f.message) || v.message || ''),
+      lastOk: v.result === 'upstream' ? null : date(v.checked_at),
+    };
   }
 
   /** Account names a token reaches, from its last validation. */
   function accountNames(token) {
     const acc = token && token.validation && Array.isArray(token.validation.accounts) ? token.validation.accounts : [];
-    return acc.map((a) => String((a && (a.name || a.id)) || '')).filter(Boolean);
+    // Names come from the bank's API: shown cleaned (lib/label.js: no bidi or zero-width tricks).
+    return acc.map((a) => TB.label.usable(String((a && (a.name || a.id)) || ''))).filter(Boolean);
   }
-  return { addMonths, expiryInfo, badgeFor, accountNames };
+  return { addMonths, expiryInfo, badgeFor, checkFailure, accountNames };
 });

@@ -51,7 +51,32 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     const kr = { locked: 'keyring_locked', timeout: 'keyring_timeout' }[r.keyring] || (r.keyring && r.keyring !== 'ok' ? 'keyring_unavailable' : '');
     if (kr) s += '\n' + errorText({ code: kr, detail: r.keyring_message || r.keyring });
     el.textContent = s;
+    showWarnings(r.overrides);
     return true;
+  }
+
+  // ---- warnings under the host status: active API overrides (hello) and the capture flood guard
+  const warnings = { overrides: [], limits: [] };
+  function renderWarnings() {
+    const el = $('warnings');
+    const lines = warnings.overrides.concat(warnings.limits);
+    el.textContent = lines.join('\n');
+    el.hidden = lines.length === 0;
+  }
+  /** Every API override the host reports is a visible line: where tokens go is not silently changed. */
+  function showWarnings(overrides) {
+    warnings.overrides = (Array.isArray(overrides) ? overrides : []).map((o) => (o.refused
+      ? t('overrideRefused', [String(o.setting), String(o.value), String(o.reason)])
+      : t('overrideActive', [String(o.setting), String(o.value)])));
+    renderWarnings();
+  }
+  /** The background's flood guard stopped automatic saving on a bank tab in the last hour. */
+  async function loadCaptureLimits() {
+    const r = await send({ type: 'tb:capture-limits' });
+    const hits = r.ok && Array.isArray(r.hits) ? r.hits : [];
+    const last = hits.length ? new Date(Math.max(...hits.map((h) => Number(h.at) || 0))) : null;
+    warnings.limits = last ? [t('captureLimitHit', [String(hits.length), last.toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' })])] : [];
+    renderWarnings();
   }
 
   function button(label, fn) {
@@ -91,6 +116,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     const names = TB.popupModel.accountNames(tok);
     const accText = names.length ? names.join(', ') : (tok.scope && tok.scope.all_accounts ? t('allAccounts') : (tok.scope && tok.scope.account_name) || '');
     if (accText) li.append(Object.assign(document.createElement('div'), { className: 'muted', textContent: t('accounts', [accText]) }));
+    renderCheckState(li, tok, badge);
     const exp = TB.popupModel.expiryInfo(tok, Date.now());
     if (exp) {
       const e = document.createElement('div');
@@ -100,11 +126,12 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     }
     const act = document.createElement('div');
     act.className = 'actions';
+    // A token without access to any account is never offered for fill (the host refuses it too).
+    if (badge !== 'no_access') act.append(button(t('actFill'), async () => {
+      const r = await send({ type: 'tb:fill-active', token_id: tok.id });
+      notice(r.ok ? t('filled') : errorText(r.error || { code: r.status, message: r.status }));
+    }));
     act.append(
-      button(t('actFill'), async () => {
-        const r = await send({ type: 'tb:fill-active', token_id: tok.id });
-        notice(r.ok ? t('filled') : errorText(r.error || { code: r.status, message: r.status }));
-      }),
       button(t('actCopy'), async () => {
         const r = await send({ type: 'tb:copy', token_id: tok.id });
         notice(r.ok ? t('copied', [String(r.clear_after_s || 30)]) : errorText(r.error));
@@ -125,6 +152,23 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     return li;
   }
 
+  /**
+   * The last check beyond the badge: no_access's own message; a failed check shows the kept verdict's
+   * date ("last checked OK on DATE") and the failure (certificate: the host's message names host, issuer, fix).
+   */
+  function renderCheckState(li, tok, badge) {
+    const line = (cls, text) => li.append(Object.assign(document.createElement('div'), { className: cls, textContent: text }));
+    if (badge === 'no_access') line('warn check-state', errorText({ code: 'no_access' }));
+    const f = TB.popupModel.checkFailure(tok);
+    if (!f) return;
+    const why = f.code === 'certificate' ? t('checkFail_certificate', [f.message])
+      : f.code === 'server' ? t('checkFail_server', [f.message])
+        : f.code === 'other' ? f.message : t('checkFail_' + f.code);
+    const failed = f.lastOk ? t('checkFailedAt', [f.failedAt ? fmtDate(f.failedAt) : '?', why]) : t('checkFailedNoVerdict', [why]);
+    line('warn check-state', f.lastOk ? t('lastCheckedOk', [fmtDate(f.lastOk)]) + ' · ' + failed : failed);
+    li.dataset.checkFailure = f.code;
+  }
+
   // Inline editors: extension popups do not reliably support prompt()/confirm() (Firefox does not).
   function inlinePanel(li) {
     const old = li.querySelector('.inline');
@@ -142,8 +186,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     input.value = tok.label || '';
     input.setAttribute('aria-label', t('renamePrompt'));
     p.append(input, button(t('addButton'), async () => {
-      const name = input.value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 100);
-      if (!name) return;
+      const name = TB.label.usable(input.value);
+      if (!name) { notice(errorText({ code: 'bad_label' })); return; }
       const r = await send({ type: 'tb:update', token_id: tok.id, label: name });
       if (!r.ok) notice(errorText(r.error));
       await loadTokens();
@@ -235,6 +279,6 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
 
   applyI18n();
   loadSettings();
-  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); } });
+  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); loadCaptureLimits(); } });
   return {};
 });

@@ -92,7 +92,7 @@ test('locales: ru and en have the same keys and cover every key the popup uses',
 });
 
 test('popup model: expiry = last use + 3 months, warning under 14 days, badges', () => {
-  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/base.js', 'lib/popup-model.js']);
+  const TB = load(page('<p></p>', 'https://example.invalid/'), ['lib/base.js', 'lib/label.js', 'lib/popup-model.js']);
   const now = Date.parse('2026-11-25T00:00:00Z');
   const e = TB.popupModel.expiryInfo({ last_used_at: '2026-09-01T00:00:00Z', created_at: '2026-01-01T00:00:00Z' }, now);
   assert.equal(e.expires.toISOString().slice(0, 10), '2026-12-01');

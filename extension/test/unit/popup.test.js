@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
 import { read, until, i18n } from './helpers.js';
 
-function openPopup(replies) {
+function openPopup(replies, locale = 'ru') {
   const html = read('popup/popup.html').replace(/<script[^>]*><\/script>/g, '').replace(/<link[^>]*>/, '');
   const dom = new JSDOM(html, { url: 'chrome-extension://hodkpdeoebfagkfdfjfhcfnbemcgabcj/popup/popup.html', runScripts: 'outside-only' });
   const w = dom.window;
@@ -11,7 +11,7 @@ function openPopup(replies) {
   const stored = {};
   w.chrome = {
     runtime: { id: 'hodkpdeoebfagkfdfjfhcfnbemcgabcj', sendMessage: async (m) => { sent.push(m); return (replies[m.type] || (() => ({ ok: false, error: { code: 'host_missing', message: 'x' } })))(m); } },
-    i18n: i18n('ru'),
+    i18n: i18n(locale),
     storage: { local: { get: async () => ({ settings: stored.settings }), set: async (o) => Object.assign(stored, o) } },
   };
   for (const m of read('popup/popup.html').matchAll(/<script src="\.\.\/([^"]+)"|<script src="([^"]+)"/g)) w.eval(read(m[1] || 'popup/' + m[2]));
@@ -148,4 +148,105 @@ test('popup: other host codes have readable messages', async () => {
     await until(() => !d.getElementById('notice').hidden, 2000, 'notice');
     assert.match(d.getElementById('notice').textContent, re, code);
   }
+});
+
+// ---- issue 9: no_access, failed checks beside the kept verdict, the expiry estimate, overrides, flood guard
+const row = (d, id) => d.querySelector(`[data-token-id="${id}"]`);
+
+test('popup: no_access has its own badge and message (RU and EN) and is never offered for fill', async () => {
+  const NA = { ...TOKEN, id: 'tok_na', validation: { result: 'no_access', checked_at: '2026-11-20T09:00:00Z', accounts: [{ id: '1', name: 'ИИС', access_level: 'ACCOUNT_ACCESS_LEVEL_NO_ACCESS' }] } };
+  for (const [locale, badge, msg] of [['ru', 'нет доступа к счетам', /нет доступа к счетам \(так показала последняя проверка\)/], ['en', 'no account access', /no access to any account/i]]) {
+    const { d } = openPopup({
+      'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
+      'tb:list': () => ({ ok: true, tokens: [NA, TOKEN] }),
+      'tb:moex-list': () => ({ ok: true, profiles: [] }),
+    }, locale);
+    await until(() => row(d, 'tok_na') && row(d, 'tok_1'), 2000, 'rows');
+    const b = row(d, 'tok_na').querySelector('.badge');
+    assert.equal(b.className, 'badge no_access');
+    assert.equal(b.textContent, badge, locale);
+    assert.match(row(d, 'tok_na').querySelector('.check-state').textContent, msg, locale);
+    const fill = locale === 'ru' ? 'Вставить в Logos' : 'Fill into Logos';
+    assert.equal(btn(row(d, 'tok_na'), fill), undefined, locale + ': no fill button for no_access');
+    assert.ok(btn(row(d, 'tok_1'), fill), locale + ': a full-access token keeps its fill button');
+  }
+});
+
+test('popup: a failed check shows "last checked OK on DATE" plus the failure; certificate shows the host\'s message', async () => {
+  const kept = (code, message) => ({ result: 'full_access', checked_at: '2026-11-20T09:00:00Z', accounts: [{ id: '1', name: 'Брокерский счёт' }],
+    last_failure: { at: '2026-11-25T09:00:00Z', code, message } });
+  const CERT = 'invest-public-api.tbank.ru presented a certificate issued by "Russian Trusted Sub CA", which is not trusted; add it: "api_overrides": {"tinvest_ca": "/path/ca.pem"} in config.json';
+  const tokens = [
+    { ...TOKEN, id: 'tok_net', validation: kept('network', 'could not check the token: dial tcp: timeout') },
+    { ...TOKEN, id: 'tok_cert', validation: kept('certificate', CERT) },
+    { ...TOKEN, id: 'tok_rl', validation: kept('rate_limited', '80002') },
+    { ...TOKEN, id: 'tok_new', validation: { result: 'upstream', code: 'certificate', message: CERT, checked_at: '2026-11-25T09:00:00Z', last_failure: { at: '2026-11-25T09:00:00Z', code: 'certificate', message: CERT } } },
+    { ...TOKEN, id: 'tok_ok' },
+  ];
+  const { d } = ready({ 'tb:list': () => ({ ok: true, tokens }) });
+  await until(() => tokens.every((x) => row(d, x.id)), 2000, 'rows');
+  const state = (id) => (row(d, id).querySelector('.check-state') || {}).textContent || '';
+  assert.match(state('tok_net'), /^Последняя успешная проверка: 20 нояб\. 2026 г\. · Проверка 25 нояб\. 2026 г\. не удалась: нет связи с сервером T-Invest/);
+  assert.equal(row(d, 'tok_net').querySelector('.badge').className, 'badge full_access', 'the kept verdict stays the badge');
+  assert.match(state('tok_cert'), /Последняя успешная проверка: 20 нояб\. 2026[\s\S]*сертификат сервера T-Invest не принят: invest-public-api\.tbank\.ru presented a certificate issued by "Russian Trusted Sub CA"[\s\S]*tinvest_ca/);
+  assert.equal(row(d, 'tok_cert').dataset.checkFailure, 'certificate');
+  assert.match(state('tok_rl'), /ограничил число запросов/);
+  assert.match(state('tok_new'), /^Проверить не удалось: сертификат сервера T-Invest не принят: invest-public-api/);
+  assert.doesNotMatch(state('tok_new'), /Последняя успешная/, 'no verdict yet: no "last checked OK"');
+  assert.equal(row(d, 'tok_ok').querySelector('.check-state'), null, 'a good check shows no failure line');
+});
+
+test('popup: the expiry estimate comes from the host when it sends one (else last use + 3 months)', async () => {
+  const soon = new Date(Date.now() + 5 * 86400000).toISOString();
+  const far = new Date(Date.now() + 60 * 86400000).toISOString();
+  const tokens = [
+    { ...TOKEN, id: 'tok_h', last_used_at: new Date().toISOString(), expires_estimate: soon, expires_in_days: 5, expires_soon: true },
+    { ...TOKEN, id: 'tok_f', expires_estimate: far, expires_in_days: 60, expires_soon: false },
+  ];
+  const { d } = ready({ 'tb:list': () => ({ ok: true, tokens }) });
+  await until(() => row(d, 'tok_h') && row(d, 'tok_f'), 2000, 'rows');
+  assert.match(row(d, 'tok_h').textContent, /Скоро истечёт/, 'the host\'s expires_soon, though last use is today');
+  assert.doesNotMatch(row(d, 'tok_f').textContent, /Скоро истечёт/, 'the host\'s estimate, though last use was 80 days ago');
+  assert.match(row(d, 'tok_f').textContent, /Истечёт около/);
+});
+
+test('popup: every active API override is a visible warning line; a refused one says so with the host\'s reason', async () => {
+  const { d } = ready({ 'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok', overrides: [
+    { setting: 'TOKENBRIDGE_TINVEST_URL', value: 'http://127.0.0.1:4123/prod/rest', reason: 'accepted: a loopback address', refused: false },
+    { setting: 'api_overrides.tinvest_sandbox_url', value: 'https://evil.example/', reason: 'refused: not a T-Invest host; remove it', refused: true },
+  ] }) });
+  await until(() => !d.getElementById('warnings').hidden, 2000, 'warnings shown');
+  const w = d.getElementById('warnings').textContent;
+  assert.match(w, /Внимание: действует настройка TOKENBRIDGE_TINVEST_URL = http:\/\/127\.0\.0\.1:4123\/prod\/rest/);
+  assert.match(w, /bin\/tokenbridge doctor/);
+  assert.match(w, /Настройка api_overrides\.tinvest_sandbox_url = https:\/\/evil\.example\/ отклонена[\s\S]*refused: not a T-Invest host/);
+  const plain = ready();
+  await until(() => row(plain.d, 'tok_1'), 2000, 'row');
+  assert.equal(plain.d.getElementById('warnings').hidden, true, 'no override: no warning');
+});
+
+test('popup: the flood guard\'s refusals on a bank tab are a visible line', async () => {
+  const at = Date.parse('2026-12-01T10:05:00Z');
+  const { d, sent } = ready({ 'tb:capture-limits': () => ({ ok: true, hits: [{ at: at - 60000, origin: 'https://www.tbank.ru' }, { at, origin: 'https://www.tbank.ru' }] }) });
+  await until(() => !d.getElementById('warnings').hidden, 2000, 'line shown');
+  assert.ok(sent.some((m) => m.type === 'tb:capture-limits'));
+  assert.match(d.getElementById('warnings').textContent, /защита от потока токенов \(раз: 2, последний — \d\d:\d\d\)[\s\S]*Сохранить этот токен/);
+});
+
+test('popup: rename cleans the name (emoji kept, invisible characters dropped) and refuses an invisible one', async () => {
+  const { d, sent } = ready({ 'tb:update': () => ({ ok: true, token: TOKEN }) });
+  await until(() => row(d, 'tok_1'), 2000, 'row');
+  const rename = (value) => {
+    btn(row(d, 'tok_1'), 'Переименовать').click();
+    const input = row(d, 'tok_1').querySelector('.inline input');
+    input.value = value;
+    btn(row(d, 'tok_1').querySelector('.inline'), 'Сохранить').click();
+  };
+  rename('\u200b\u200d ');
+  await until(() => !d.getElementById('notice').hidden, 2000, 'notice');
+  assert.match(d.getElementById('notice').textContent, /невидимых символов/);
+  assert.equal(sent.filter((m) => m.type === 'tb:update').length, 0);
+  rename('\u202eРобот \u{1f468}\u200d\u{1f4bb}\u200b');
+  await until(() => sent.some((m) => m.type === 'tb:update'), 2000, 'update');
+  assert.equal(sent.find((m) => m.type === 'tb:update').label, 'Робот \u{1f468}\u200d\u{1f4bb}');
 });

@@ -4,6 +4,8 @@
 //   background/native.js     the native port: request ids, per-command timeouts, reconnect
 //   background/senders.js    who is asking (from `sender`, filled in by the browser; never from a message)
 //   background/clipboard.js  copy + clear after 30 s
+//   lib/rules.js             the fill rules (data): which pages are fill senders
+//   background/sites.js      optional fill rules' sites: permission, host allowlist, registered script
 //   background/handlers.js   what each sender may ask, input checks
 //   background.js            this file: loads the others in Chromium, wires the listeners
 // Chromium runs this file as the MV3 service worker and loads the others with importScripts; Firefox
@@ -11,7 +13,7 @@
 (function (root) {
   'use strict';
   const FILES = ['lib/base.js', 'lib/token.js', 'lib/errors.js', 'lib/label.js',
-    'background/native.js', 'background/senders.js', 'background/clipboard.js', 'background/handlers.js'];
+    'lib/rules.js', 'background/native.js', 'background/senders.js', 'background/clipboard.js', 'background/sites.js', 'background/handlers.js'];
   if (typeof root.importScripts === 'function') root.importScripts(...FILES);
   const TB = root[Symbol.for('tokenbridge.namespace.v1')];
   const api = root.browser || root.chrome;
@@ -24,6 +26,10 @@
   // No runtime.onMessageExternal / onConnectExternal listeners: other extensions get nothing.
   if (api.runtime.onConnect) api.runtime.onConnect.addListener(TB.clipboard.onConnect);
   if (api.alarms && api.alarms.onAlarm) api.alarms.onAlarm.addListener(TB.clipboard.onAlarm);
+  // Optional sites' content scripts follow the granted permissions (also changed in the browser's settings).
+  if (api.permissions && api.permissions.onAdded) api.permissions.onAdded.addListener(() => { TB.sites.sync(); });
+  if (api.permissions && api.permissions.onRemoved) api.permissions.onRemoved.addListener(() => { TB.sites.sync(); });
+  TB.sites.sync();
 
   // Exposed for unit tests (the background's global is not reachable from web pages or other extensions).
   root.__tokenbridgeBackground = {

@@ -221,6 +221,10 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
       return { ok: true, clear_after_s: clearAfter() };
     },
     'tb:fill-active': (msg) => fillActiveTab(tokenId(msg.token_id)),
+    // Optional fill rules' sites (background/sites.js); the popup asked the browser's permission first.
+    async 'tb:sites'() { return { ok: true, sites: await TB.sites.list() }; },
+    'tb:site-enable': (msg) => TB.sites.enable(msg.rule_id, host),
+    'tb:site-disable': (msg) => TB.sites.disable(msg.rule_id, host),
     async 'tb:moex-list'() {
       const r = await host('moex_list', {});
       return { ok: true, profiles: Array.isArray(r.profiles) ? r.profiles : [] };
@@ -249,7 +253,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     const tab = tabs && tabs[0];
     const noTab = () => fail('no_logos_tab', 'the active tab is not a Logos profile page with tokenbridge running');
     if (!tab || typeof tab.id !== 'number') throw noTab();
-    if (tab.url && !TB.senders.isLogosUrl(tab.url)) throw noTab();
+    if (tab.url && !TB.senders.isFillUrl(tab.url)) throw noTab();
     let r;
     try {
       r = await api.tabs.sendMessage(tab.id, { type: 'tb:fill-request', token_id: id }, { frameId: 0 });
@@ -267,6 +271,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   async function handleMessage(msg, sender) {
     const who = TB.senders.classify(sender);
     if (!who) return TB.errors.reply(fail('not_allowed', 'sender not allowed'));
+    // A site of an optional fill rule is served only while the user has it turned on.
+    if (who.rule && !(await TB.sites.active(who.rule))) return TB.errors.reply(fail('not_allowed', 'this site is not turned on in the tokenbridge popup'));
     if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return TB.errors.reply(bad('message must be an object with a type'));
     const role = ROLES[who.role];
     try {

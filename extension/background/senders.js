@@ -5,26 +5,20 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('senders', (TB) => {
   const api = globalThis.browser || globalThis.chrome;
   const BROKER_ORIGINS = ['https://www.tbank.ru', 'https://www.tinkoff.ru'];
   const BROKER_PATH = /^\/invest\/settings(\/|$)/;
-  const LOGOS_ORIGINS = ['https://logos-up.com', 'https://www.logos-up.com'];
-  const LOGOS_PATH = /^\/profile(\/|$|[?#]|[A-Za-z0-9._~-])/;
   const POPUP_PATH = 'popup/popup.html';
 
-  /** https, no port or userinfo: the URL object, else null. */
-  function plainHttps(url) {
-    let u;
-    try { u = new URL(url); } catch (_) { return null; }
-    return u.protocol === 'https:' && !u.username && !u.password && !u.port ? u : null;
-  }
+  const plainHttps = (url) => TB.rules.plainHttps(url); // https, no port or userinfo: the URL, else null
 
-  /** True for a Logos profile page URL (exact origins, path /profile…). */
-  function isLogosUrl(url) {
-    const u = plainHttps(url);
-    return !!u && LOGOS_ORIGINS.includes(u.origin) && LOGOS_PATH.test(u.pathname);
+  /** True for a page a fill rule covers (lib/rules.js: exact origins and path), e.g. a Logos profile. */
+  function isFillUrl(url) {
+    return !!TB.rules.forUrl(url);
   }
 
   /**
    * Classify a message sender from browser-provided fields only. Returns
-   *   {role: 'popup'} | {role: 'broker'|'logos', origin, tabId} | null (refused).
+   *   {role: 'popup'} | {role: 'broker', origin, tabId} | {role: 'logos', rule, origin, tabId} | null (refused).
+   * 'logos' is every fill rule's page (Logos and the sites the user turned on; the handler checks that an
+   * optional site is still on).
    */
   function classify(sender) {
     if (!sender || typeof sender !== 'object') return null;
@@ -42,9 +36,10 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('senders', (TB) => {
     if (!u) return null;
     if (sender.origin !== undefined && sender.origin !== u.origin) return null;
     if (BROKER_ORIGINS.includes(u.origin) && BROKER_PATH.test(u.pathname)) return { role: 'broker', origin: u.origin, tabId: sender.tab.id };
-    if (LOGOS_ORIGINS.includes(u.origin) && LOGOS_PATH.test(u.pathname)) return { role: 'logos', origin: u.origin, tabId: sender.tab.id };
+    const rule = TB.rules.forUrl(u.href);
+    if (rule) return { role: 'logos', rule: rule.id, origin: u.origin, tabId: sender.tab.id };
     return null;
   }
 
-  return { classify, isLogosUrl };
+  return { classify, isFillUrl };
 });

@@ -1,22 +1,27 @@
-// tokenbridge content script (isolated world) on https://logos-up.com/profile* and
-// https://www.logos-up.com/profile* (top frame only): fills the best T-Invest token into the token
-// field of the «Подключение портфеля» block once «Тинькофф» is chosen. Never when «Другой брокер» is
-// chosen, never outside that block. Page events (postMessage, CustomEvent) are ignored entirely.
-// The state and the decisions are in lib/fill-flow.js; this file holds the observers and the wiring.
+// tokenbridge content script (isolated world, top frame only) on a fill rule's pages (lib/rules.js):
+// Logos (https://logos-up.com/profile*, https://www.logos-up.com/profile*) from the manifest, the other
+// rules' sites once the user turned them on (registered by background/sites.js). Fills the best token of
+// the rule's kinds into the rule's field: on Logos inside «Подключение портфеля» once «Тинькофф» is
+// chosen, never with «Другой брокер», never outside that block. Page events (postMessage, CustomEvent)
+// are ignored entirely. The state and the decisions are in lib/fill-flow.js, the matcher in lib/fill.js;
+// this file holds the observers and the wiring.
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
   'use strict';
   const flow = TB.fillFlow;
 
   /**
    * env: {doc, send(msg) -> Promise(reply), getSettings() -> Promise, onSettings(fn)?,
-   *       debounceMs?, pollMs?, isTrusted(ev)?}. Returns a controller for tests.
+   *       debounceMs?, pollMs?, isTrusted(ev)?, open(url)?}. The rule is the one of the page's URL.
+   * Returns a controller for tests, or null on a page no rule covers.
    */
   function start(env) {
     const d = env.doc;
     const view = d.defaultView;
     const send = env.send;
+    const rule = TB.rules.forUrl(d.location && d.location.href);
+    if (!rule) return null;
     const trusted = TB.core.trustedRule(env); // only real user actions count
-    let st = flow.initial();
+    let st = flow.initial(null, rule);
     const autoTried = new WeakSet(); // fields we already tried to fill automatically
     let stopped = false;
     let ready = false; // settings read
@@ -33,7 +38,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       if (cands && Date.now() - cands.at <= maxAgeMs) return cands.promise;
       const p = Promise.resolve(send({ type: 'tb:fill-candidates' })).then((r) => {
         if (!r || !r.ok) throw TB.errors.fromReply(r);
-        return TB.fill.pickBestToken(r.tokens);
+        return TB.fill.pickBestToken(r.tokens, st.rule);
       });
       const entry = { at: Date.now(), promise: p };
       cands = entry;
@@ -57,7 +62,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         st.filled = { field: tgt.field, tokenId, digest: dg, label: (r.token && r.token.label) || tokenId, lastOurs: true };
         renderFilled(pick);
         if (settings().autoconnect) {
-          const btn = TB.fill.findConnectButton(tgt.block);
+          const btn = TB.fill.findConnectButton(tgt.block, st.rule);
           if (btn) { ui().setAttr('autoconnect', 'clicked'); btn.click(); }
         }
         schedule();
@@ -85,7 +90,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       if (!c.allowed) { showOffer('offer-fill'); return; }
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return; }
-      if (!pick.best) { show(flow.noTokenView(pick)); return; }
+      if (!pick.best) { show(flow.noTokenView(pick, st.rule)); return; }
+      if (!flow.kindConsent(st, pick).ok) { showConsent(pick); return; }
       const r = await fillWith(pick.best.id, pick);
       if (r && r.error && r.error.code === 'not_found') {
         // The prefetched list was stale (token deleted meanwhile): ask again once.
@@ -95,12 +101,12 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
     }
 
     async function chooseTinkoffAndFill(tokenId) {
-      const block = TB.fill.findBlock(d);
+      const block = TB.fill.findBlock(d, st.rule);
       if (!block) return { ok: false, status: 'no_block' };
-      const state = TB.fill.brokerState(block, st.hint);
+      const state = TB.fill.brokerState(block, st.hint, st.rule);
       if (state === 'other') return { ok: false, status: 'other_broker' };
       if (state !== 'tinkoff') {
-        const lbl = TB.fill.findInChoices(block, TB.fill.FILL_TEXT.TINKOFF)[0];
+        const lbl = TB.fill.findInChoices(block, st.rule.broker.choose)[0];
         if (!lbl) return { ok: false, status: 'no_choice' };
         TB.dom.clickableFor(lbl).click();
         st.hint = 'tinkoff';
@@ -113,8 +119,23 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       let pick;
       try { pick = await candidates(); } catch (e) { showError(e); return { ok: false, status: 'error' }; }
       const id = tokenId || (pick.best && pick.best.id);
-      if (!id) { show(flow.noTokenView(pick)); return { ok: false, status: 'none' }; }
+      if (!id) { show(flow.noTokenView(pick, st.rule)); return { ok: false, status: 'none' }; }
+      // The kind rule holds for a token the user picked in the popup too.
+      const chosen = (tokenId && tokenId !== (pick.best && pick.best.id)) ? TB.fill.pickBestToken(pick.tokens.filter((t) => t.id === tokenId), st.rule) : pick;
+      if (tokenId && !chosen.best) { show(flow.noTokenView(chosen, st.rule)); return { ok: false, status: 'kind_refused' }; }
+      if (!flow.kindConsent(st, chosen).ok) { showConsent(chosen); return { ok: false, status: 'ask_full_access' }; }
       return fillWith(id, pick);
+    }
+
+    /**
+     * Full access where the rule prefers read-only: explain the risk; fill only after «insert anyway»
+     * (a trusted click on our button), or open the bank's token page to issue a read-only one.
+     */
+    function showConsent(pick) {
+      const v = flow.consentView(st, pick);
+      show(v);
+      ui().button(v.buttons[0], () => { st.fullOk = true; st.armed = true; fillWith(pick.best.id, pick); });
+      ui().button(v.buttons[1], () => { (env.open || ((u) => view.open(u, '_blank', 'noopener')))(flow.ISSUE_URL); }, true);
     }
 
     /** One-click button: choose «Тинькофф» if needed and fill ('offer'), or just fill ('offer-fill'). */
@@ -132,7 +153,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
      */
     async function connectedWithOurToken(block) {
       const f = st.filled && st.filled.field;
-      if (!block || !f || !block.roots.some((r) => TB.fill.isConnected(r))) return false;
+      if (!block || !f || !block.roots.some((r) => TB.fill.isConnected(r, st.rule))) return false;
       // Pages often replace the form by the success message: then the value at the last click counts.
       if (!f.isConnected) return st.filled.lastOurs === true;
       if (typeof f.value !== 'string' || !f.value) return false;
@@ -149,16 +170,16 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
 
     /** Read the page into the snapshot decide() needs. */
     async function snapshot() {
-      const block = TB.fill.findBlock(d);
+      const block = TB.fill.findBlock(d, st.rule);
       const snap = { block, connectedOurs: st.filled && !st.recorded ? await connectedWithOurToken(block) : false };
       if (!block) return snap;
-      snap.state = TB.fill.brokerState(block, st.hint);
+      snap.state = TB.fill.brokerState(block, st.hint, st.rule);
       if (snap.state === 'tinkoff') {
-        snap.field = TB.fill.findTokenField(block);
+        snap.field = TB.fill.findTokenField(block, st.rule);
         snap.fieldValue = snap.field ? snap.field.value : '';
         snap.tried = !!snap.field && autoTried.has(snap.field);
       } else if (snap.state !== 'other') {
-        snap.offerable = TB.fill.findInChoices(block, TB.fill.FILL_TEXT.TINKOFF).length > 0;
+        snap.offerable = !!st.rule.broker && TB.fill.findInChoices(block, st.rule.broker.choose).length > 0;
       }
       return snap;
     }
@@ -206,7 +227,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         TB.token.digest(String(f.field.value || '')).then((h) => { if (st.filled === f) f.lastOurs = h === f.digest; });
       }
       if (!trusted(ev)) { schedule(); return; }
-      const block = TB.fill.findBlock(d);
+      const block = TB.fill.findBlock(d, st.rule);
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (block && t && t.nodeType === 1 && TB.fill.inBlock(block, t)) {
         // The broker hint comes only from the block's own choices (a dialog's title «Тинькофф» is no choice).

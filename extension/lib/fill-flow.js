@@ -12,6 +12,8 @@
 //   busy       a fill is in flight
 //   autoFills  automatic fill attempts on this page load
 //   fastUntil  until when every mutation is handled at once (after a trusted action in the block)
+//   fullOk     the user agreed in the box to fill a full-access token where the rule prefers read-only
+//   rule       the page's fill rule (lib/rules.js): what to look for
 //   policy     the rules below; a later change (consent before fill, other limits) edits only these
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillFlow', (TB) => {
   'use strict';
@@ -22,9 +24,13 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillFlow', (TB) => {
     autoFillNeedsArmed: true,  // fill automatically only after the user acted inside the block
   });
 
-  function initial(policy) {
+  // Where a read-only token is issued (the capture script takes over there).
+  const ISSUE_URL = 'https://www.tbank.ru/invest/settings/';
+
+  function initial(policy, rule) {
     return {
-      hint: null, armed: false, filled: null, recorded: false, busy: false, autoFills: 0, fastUntil: 0,
+      hint: null, armed: false, filled: null, recorded: false, busy: false, autoFills: 0, fastUntil: 0, fullOk: false,
+      rule: rule || TB.rules.LOGOS,
       policy: Object.freeze(Object.assign({}, POLICY, policy || {})),
     };
   }
@@ -34,11 +40,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillFlow', (TB) => {
    * no_field}. Re-checked right before every write (reads the DOM through lib/fill.js, writes nothing).
    */
   function target(doc, st) {
-    const block = TB.fill.findBlock(doc);
+    const block = TB.fill.findBlock(doc, st.rule);
     if (!block) return { why: 'no_block' };
-    const state = TB.fill.brokerState(block, st.hint);
+    const state = TB.fill.brokerState(block, st.hint, st.rule);
     if (state !== 'tinkoff') return { why: state === 'other' ? 'other_broker' : 'not_chosen', block, state };
-    const field = TB.fill.findTokenField(block);
+    const field = TB.fill.findTokenField(block, st.rule);
     if (!field) return { why: 'no_field', block, state };
     return { block, field, state };
   }
@@ -74,11 +80,19 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillFlow', (TB) => {
    */
   function userActed(st, now, isClick, near) {
     let hint = st.hint;
-    if (isClick) {
-      if (near(TB.fill.FILL_TEXT.TINKOFF)) hint = 'tinkoff';
-      else if (near(TB.fill.FILL_TEXT.OTHER)) hint = 'other';
+    if (isClick && st.rule.broker) {
+      if (near(st.rule.broker.choose)) hint = 'tinkoff';
+      else if (near(st.rule.broker.others)) hint = 'other';
     }
     return Object.assign({}, st, { armed: true, fastUntil: now + st.policy.fastMs, hint });
+  }
+
+  /**
+   * Before fetching a secret for pick: {ok} or {ok:false, ask:true} when the best token is full access
+   * where the rule prefers read-only and the user has not agreed yet on this page.
+   */
+  function kindConsent(st, pick) {
+    return pick && pick.needsConsent && !st.fullOk ? { ok: false, ask: true } : { ok: true };
   }
 
   /** Whether a `get` reply may be written into tgt: {ok} or {ok:false, status}. */
@@ -93,14 +107,22 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillFlow', (TB) => {
     return { status: 'error:' + TB.errors.codeOf(err), lines: [TB.strings.t('box_fill_error', [TB.errors.message(err)])], tone: 'err' };
   }
   function abortedView(why) { return { status: 'aborted:' + why, lines: [TB.strings.t('box_fill_aborted', [why])], tone: 'warn' }; }
-  function noTokenView(pick) { return { status: pick.total ? 'none:all_skipped' : 'none:empty', lines: [TB.fill.noTokenReason(pick)], tone: 'warn' }; }
+  function noTokenView(pick, rule) { return { status: pick.total ? 'none:all_skipped' : 'none:empty', lines: [TB.fill.noTokenReason(pick, rule)], tone: 'warn' }; }
   function filledView(filled) { return { status: 'filled', lines: [TB.strings.t('box_fill_filled', [filled.label])], tone: 'ok' }; }
   /** The other tokens the user may switch to (only when there is a choice). */
   function choices(pick) { return pick && pick.choices && pick.choices.length > 1 ? pick.choices : []; }
   function connectedView() { return { status: 'connected', lines: [TB.strings.t('box_fill_connected')], tone: 'ok' }; }
+  /** Full access where read-only is preferred: the risk, and the two ways on (buttons added by the page). */
+  function consentView(st, pick) {
+    return {
+      status: 'ask:full_access', tone: 'warn',
+      lines: [TB.strings.t('box_fill_full_risk', [st.rule.name, (pick.best && pick.best.label) || ''])],
+      buttons: [TB.strings.t('box_fill_full_anyway'), TB.strings.t('box_fill_issue_readonly')],
+    };
+  }
   function offerView(kind) {
     return { status: kind, lines: [], tone: 'info', compact: true, button: TB.strings.t(kind === 'offer' ? 'box_fill_offer' : 'box_fill_offer_fill') };
   }
 
-  return { POLICY, initial, target, decide, countAutoFill, userActed, secretUsable, errorView, abortedView, noTokenView, filledView, choices, connectedView, offerView };
+  return { POLICY, ISSUE_URL, initial, target, decide, countAutoFill, userActed, kindConsent, consentView, secretUsable, errorView, abortedView, noTokenView, filledView, choices, connectedView, offerView };
 });

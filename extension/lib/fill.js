@@ -1,13 +1,16 @@
-// tokenbridge: autofill logic for Logos «Подключение портфеля» (pure functions over a DOM).
+// tokenbridge: the fill matcher (pure functions over a DOM). WHAT to look for comes from a rule of
+// lib/rules.js (Logos «Подключение портфеля» is the first; every function takes the rule last and
+// defaults to Logos); HOW blocks, broker choices, dialogs and fields are found is here.
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   'use strict';
 
-  const BLOCK_HEADING = ['Подключение портфеля'];
-  const TINKOFF = ['Тинькофф'];
-  const OTHER = ['Другой брокер'];
-  const CONNECT = ['Подключить портфель'];
-  const CONNECTED = ['Портфель подключен', 'Портфель подключён'];
-  const FILL_TEXT = { BLOCK_HEADING, TINKOFF, OTHER, CONNECT, CONNECTED };
+  const LOGOS = TB.rules.LOGOS;
+  const FILL_TEXT = Object.freeze({
+    BLOCK_HEADING: LOGOS.block, TINKOFF: LOGOS.broker.choose, OTHER: LOGOS.broker.others,
+    CONNECT: LOGOS.connect, CONNECTED: LOGOS.connected,
+  });
+  const ruleOr = (rule) => rule || LOGOS;
+  const brokerLabels = (rule) => (rule.broker ? rule.broker.choose.concat(rule.broker.others) : []);
 
   const HEADING_SEL = 'h1,h2,h3,h4,h5,h6,[role=heading],legend';
 
@@ -26,14 +29,33 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
    * other section heading. In a flat layout (heading and content are siblings among other sections) the
    * block is the run of siblings after the heading up to the next heading.
    */
-  function findBlock(root) {
-    const block = findBlockOnly(root);
+  function findBlock(root, rule) {
+    const r = ruleOr(rule);
+    const block = r.block ? findBlockOnly(root, r) : blockOfField(root, r);
     if (!block) return null;
-    const dialog = brokerDialog(root, block);
+    const dialog = r.block && r.broker ? brokerDialog(root, block, r) : null;
     return dialog ? { heading: block.heading, roots: block.roots.concat([dialog]), dialog } : block;
   }
 
-  function findBlockOnly(root) {
+  /**
+   * A rule without a block heading: the block is the form (or the parent) of the ONE visible field
+   * whose label, placeholder or aria-label is exactly one of the rule's field labels.
+   */
+  function blockOfField(root, rule) {
+    const want = rule.field.labels.map(TB.dom.normLabel);
+    const found = [];
+    TB.dom.walk(root, (el) => {
+      if (el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA') return undefined;
+      if (editable(el) && fieldLabels(el).some((l) => want.includes(l))) found.push(el);
+      return false;
+    });
+    if (found.length !== 1) return null; // none, or ambiguous: never guess
+    const f = found[0];
+    return { heading: null, roots: [f.form || f.parentElement || f], field: f };
+  }
+
+  function findBlockOnly(root, rule) {
+    const BLOCK_HEADING = rule.block;
     let headings = TB.dom.findHeadingText(root, BLOCK_HEADING);
     // A dialog titled «Подключение портфеля» repeats the heading: the block is the one outside dialogs.
     if (headings.length > 1) {
@@ -43,7 +65,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     if (headings.length > 1) headings = headings.filter((h) => isHeadingish(h) || TB.dom.ancestors(h, 2).some(isHeadingish));
     if (headings.length !== 1) return null; // none, or ambiguous: never guess
     const heading = headings[0];
-    const hasContent = (el) => TB.dom.findLabel(el, TINKOFF.concat(OTHER)).length > 0 ||
+    const hasContent = (el) => (rule.broker && TB.dom.findLabel(el, brokerLabels(rule)).length > 0) ||
       !!el.querySelector('input:not([type=hidden]),textarea');
     let prev = heading;
     for (const a of TB.dom.ancestors(heading, 8)) {
@@ -106,14 +128,14 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     return hit && !rest.trim();
   }
 
-  function brokerDialog(root, block) {
+  function brokerDialog(root, block, rule) {
     const found = [];
     TB.dom.walk(root, (el) => {
       if (!isDialog(el)) return undefined;
       if ((el.tagName === 'DIALOG' && !el.open) || TB.dom.isHidden(el)) return false;
       if (block.roots.some((r) => r === el || r.contains(el) || el.contains(r))) return false; // the block itself
-      if (!titleIsOnly(dialogTitle(el), BLOCK_HEADING.concat(TINKOFF))) return false;
-      if (TB.dom.findLabel(el, CONNECT).length || isConnected(el)) found.push(el);
+      if (!titleIsOnly(dialogTitle(el), rule.block.concat(rule.broker.choose))) return false;
+      if (TB.dom.findLabel(el, rule.connect).length || isConnected(el, rule)) found.push(el);
       return false;
     });
     return found.length === 1 ? found[0] : null; // two candidate dialogs: never guess
@@ -138,19 +160,24 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   }
 
   /**
-   * Which broker is chosen: 'tinkoff', 'other', or 'none' (choices shown, none marked) / 'unknown'.
-   * `hint` is the label the user last clicked inside the block ('tinkoff'|'other'), used only when the
-   * page marks nothing (no checked radio, no aria-checked/selected/pressed).
+   * Which broker is chosen: 'tinkoff' (T-Invest: the rule's choice, or a rule without a broker choice),
+   * 'other', or 'none' (choices shown, none marked) / 'unknown'. `hint` is the label the user last
+   * clicked inside the block ('tinkoff'|'other'), used only when the page marks nothing (no checked
+   * radio, no aria-checked/selected/pressed).
    */
-  function brokerState(block, hint) {
+  function brokerState(block, hint, rule) {
     if (!block) return 'unknown';
+    const r = ruleOr(rule);
+    if (!r.broker) return 'tinkoff';
+    const TINKOFF = r.broker.choose;
+    const OTHER = r.broker.others;
     const t = findInChoices(block, TINKOFF);
     const o = findInChoices(block, OTHER);
-    const sel = choiceRoots(block).map((r) => r.tagName === 'SELECT' ? r : r.querySelector('select')).find(Boolean);
+    const sel = choiceRoots(block).map((x) => x.tagName === 'SELECT' ? x : x.querySelector('select')).find(Boolean);
     if (sel && sel.selectedOptions && sel.selectedOptions[0]) {
       const txt = TB.dom.normLabel(sel.selectedOptions[0].textContent);
-      if (txt === TB.dom.normLabel(TINKOFF[0])) return 'tinkoff';
-      if (txt === TB.dom.normLabel(OTHER[0])) return 'other';
+      if (TINKOFF.map(TB.dom.normLabel).includes(txt)) return 'tinkoff';
+      if (OTHER.map(TB.dom.normLabel).includes(txt)) return 'other';
     }
     const ts = t.map((el) => TB.dom.choiceState(el, OTHER));
     const os = o.map((el) => TB.dom.choiceState(el, TINKOFF));
@@ -161,41 +188,81 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     return 'unknown';
   }
 
-  function fieldText(f) {
-    const parts = [f.getAttribute('placeholder'), f.getAttribute('aria-label'), f.getAttribute('name'), f.id];
+  /** Each label of a field on its own (placeholder, aria-label, <label>s, aria-labelledby), normalized. */
+  function fieldLabels(f) {
+    const parts = [f.getAttribute('placeholder'), f.getAttribute('aria-label')];
     if (f.labels) for (const l of f.labels) parts.push(l.textContent);
-    return TB.dom.normLabel(parts.filter(Boolean).join(' '));
+    const scope = f.getRootNode && f.getRootNode();
+    for (const id of String(f.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean)) {
+      const el = scope && scope.getElementById ? scope.getElementById(id) : null;
+      if (el) parts.push(el.textContent);
+    }
+    return parts.map(TB.dom.normLabel).filter(Boolean);
+  }
+  function fieldText(f) {
+    return TB.dom.normLabel(fieldLabels(f).concat([f.getAttribute('name'), f.id].filter(Boolean)).join(' '));
+  }
+
+  /**
+   * A password field of a login form is never a token field: a password input whose form (or the
+   * page, without a form) also asks for a user name / e-mail, or that says it holds a password.
+   */
+  function isLoginPassword(f) {
+    if (String(f.getAttribute('type') || '').toLowerCase() !== 'password') return false;
+    const ac = String(f.getAttribute('autocomplete') || '').toLowerCase();
+    if (/(current|new)-password/.test(ac)) return true;
+    if (/пароль|password|passwd/.test(fieldText(f))) return true;
+    const scope = f.form || f.ownerDocument;
+    return Array.from(scope.querySelectorAll('input')).some((i) => i !== f && (
+      String(i.getAttribute('type') || '').toLowerCase() === 'email' ||
+      /username|email/.test(String(i.getAttribute('autocomplete') || '').toLowerCase()) ||
+      /логин|login|e-?mail|имя пользователя|username/.test(fieldText(i))));
+  }
+
+  /** A visible, enabled, writable text-like field that is not a login password. */
+  function editable(f) {
+    const type = String(f.getAttribute('type') || 'text').toLowerCase();
+    if (f.tagName === 'INPUT' && !['text', 'password', 'search', ''].includes(type)) return false;
+    if (f.disabled || f.readOnly || TB.dom.isHidden(f)) return false;
+    return !isLoginPassword(f);
+  }
+
+  /** Whether field f reads as the rule's token field (an exact label, or a label word). */
+  function isTokenField(f, rule) {
+    const labels = fieldLabels(f);
+    if (rule.field.labels.some((l) => labels.includes(TB.dom.normLabel(l)))) return true;
+    const text = fieldText(f);
+    return rule.field.words.some((w) => text.includes(w));
   }
 
   /** The visible, editable text field for the token inside the block, or null. */
-  function findTokenField(block) {
+  function findTokenField(block, rule) {
     if (!block) return null;
+    const r = ruleOr(rule);
     const fields = [];
     // An open dialog of the block is where the user types: only its fields count then.
-    for (const r of block.dialog ? [block.dialog] : block.roots) {
-      const list = r.matches && r.matches('input,textarea') ? [r] : Array.from(r.querySelectorAll('input,textarea'));
-      for (const f of list) {
-        const type = String(f.getAttribute('type') || 'text').toLowerCase();
-        if (f.tagName === 'INPUT' && !['text', 'password', 'search', ''].includes(type)) continue;
-        if (f.disabled || f.readOnly || TB.dom.isHidden(f)) continue;
-        fields.push(f);
-      }
+    for (const root of block.dialog ? [block.dialog] : block.roots) {
+      const list = root.matches && root.matches('input,textarea') ? [root] : Array.from(root.querySelectorAll('input,textarea'));
+      for (const f of list) if (editable(f)) fields.push(f);
     }
     if (!fields.length) return null;
-    const tokenish = fields.find((f) => /токен|token|openapi|api/.test(fieldText(f)));
-    return tokenish || (fields.length === 1 ? fields[0] : null);
+    const tokenish = fields.filter((f) => isTokenField(f, r));
+    if (tokenish.length) return r.field.single ? tokenish[0] : (tokenish.length === 1 ? tokenish[0] : null);
+    return r.field.single && fields.length === 1 ? fields[0] : null;
   }
 
   /** The «Подключить портфель» button inside the block, or null. */
-  function findConnectButton(block) {
-    if (!block) return null;
-    const el = findInBlock(block.dialog ? { roots: [block.dialog] } : block, CONNECT)[0];
+  function findConnectButton(block, rule) {
+    const r = ruleOr(rule);
+    if (!block || !r.connect.length) return null;
+    const el = findInBlock(block.dialog ? { roots: [block.dialog] } : block, r.connect)[0];
     return el ? TB.dom.clickableFor(el) : null;
   }
 
   /** True when the page shows «Портфель подключен». */
-  function isConnected(root) {
-    return TB.dom.findByText(root, (t) => CONNECTED.map(TB.dom.normLabel).includes(TB.dom.normLabel(t))).length > 0;
+  function isConnected(root, rule) {
+    const want = ruleOr(rule).connected.map(TB.dom.normLabel);
+    return want.length > 0 && TB.dom.findByText(root, (t) => want.includes(TB.dom.normLabel(t))).length > 0;
   }
 
   /**
@@ -213,12 +280,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     field.blur && field.blur();
   }
 
-  function tokenResult(t) {
-    return t && t.validation && t.validation.result ? t.validation.result : '';
-  }
-  function isFull(t) {
-    return tokenResult(t) === 'full_access' || (!tokenResult(t) && t.kind === 'full_access') ||
-      (tokenResult(t) === 'upstream' && t.kind === 'full_access');
+  /** A token's kind as far as we know: its verdict, else (unchecked, or the API was down) its declared kind. */
+  function kindOf(t) {
+    const r = t && t.validation && t.validation.result ? t.validation.result : '';
+    if (r && r !== 'upstream') return r;
+    return ['full_access', 'readonly', 'sandbox'].includes(t && t.kind) ? t.kind : 'unknown';
   }
   function time(t) {
     const v = Date.parse(t && t.created_at);
@@ -226,31 +292,43 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
   }
 
   /**
-   * Choose the token to fill from host metadata (never secrets): skips invalid/readonly/sandbox
-   * (by validation result, or by kind when unchecked), then full access first, then newest.
-   * Returns {best, choices, skipped: [{id, reason}]}; choices has more than one entry when several
-   * full-access tokens exist (the UI shows a chooser).
+   * Choose the token to fill from host metadata (never secrets), for the rule's kinds: skips every
+   * token whose kind the rule does not accept (invalid, no_access and sandbox never fit), then the
+   * preferred kind first, then the other accepted kinds, unchecked tokens last, newest first within.
+   * Returns {best, choices, skipped: [{id, reason}], total, tokens, needsConsent}: choices has more than one
+   * entry when several tokens of the best's kind exist (the UI shows a chooser); needsConsent is true
+   * when the best is full access where the rule prefers read-only (the user must agree first).
    */
-  function pickBestToken(tokens) {
+  function pickBestToken(tokens, rule) {
+    const r = ruleOr(rule);
     const list = Array.isArray(tokens) ? tokens.filter((t) => t && typeof t.id === 'string' && (!t.provider || t.provider === 'tinvest')) : [];
     const skipped = [];
     const usable = [];
     for (const t of list) {
-      const r = tokenResult(t);
-      if (r === 'invalid' || r === 'readonly' || r === 'sandbox') { skipped.push({ id: t.id, reason: r }); continue; }
-      if (!r && (t.kind === 'readonly' || t.kind === 'sandbox')) { skipped.push({ id: t.id, reason: t.kind }); continue; }
-      usable.push(t);
+      const k = kindOf(t);
+      if (k === 'unknown' || r.accepts.includes(k)) usable.push(t);
+      else skipped.push({ id: t.id, reason: k });
     }
-    usable.sort((a, b) => (isFull(b) - isFull(a)) || (time(b) - time(a)));
-    const full = usable.filter(isFull);
-    return { best: usable[0] || null, choices: full.length > 1 ? full : usable.slice(0, 1), skipped, total: list.length };
+    const rank = (t) => {
+      const k = kindOf(t);
+      if (k === r.prefers) return 0;
+      return k === 'unknown' ? 2 : 1;
+    };
+    usable.sort((a, b) => (rank(a) - rank(b)) || (time(b) - time(a)));
+    const best = usable[0] || null;
+    const same = best ? usable.filter((t) => rank(t) === rank(best) && rank(t) < 2) : [];
+    return {
+      best, choices: same.length > 1 ? same : usable.slice(0, 1), skipped, total: list.length, tokens: list,
+      needsConsent: !!best && r.prefers === 'readonly' && kindOf(best) !== 'readonly',
+    };
   }
 
   /** Why nothing can be filled (UI language). */
-  function noTokenReason(pick) {
+  function noTokenReason(pick, rule) {
     if (!pick || !pick.total) return TB.strings.t('box_fill_none');
-    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.t('box_skip_' + r));
-    return TB.strings.t('box_fill_all_skipped', [why.join(', ')]);
+    const why = Array.from(new Set(pick.skipped.map((s) => s.reason))).map((r) => TB.strings.t('box_skip_' + r)).join(', ');
+    const r = ruleOr(rule);
+    return r === LOGOS ? TB.strings.t('box_fill_all_skipped', [why]) : TB.strings.t('box_fill_all_skipped_site', [why, r.name]);
   }
-  return { findBlock, inBlock, findInBlock, findInChoices, choiceRoots, brokerState, findTokenField, findConnectButton, isConnected, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
+  return { findBlock, inBlock, findInBlock, findInChoices, choiceRoots, brokerState, findTokenField, findConnectButton, isConnected, isLoginPassword, editable, kindOf, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
 });

@@ -61,6 +61,8 @@ function boot(opts = {}) {
     storage: { local: { get: async () => ({}), set: async () => {} } },
   };
   if (opts.session) chrome.storage.session = opts.session;
+  chrome.runtime.getManifest = () => JSON.parse(read('manifest.json'));
+  if (opts.extra) Object.assign(chrome, opts.extra(chrome));
   if (opts.alarms) chrome.alarms = opts.alarms;
   const ctx = { chrome, URL, setTimeout, clearTimeout, setImmediate, console, navigator: opts.navigator || {}, crypto: webcrypto, TextEncoder };
   if (opts.unrefTimers) ctx.setTimeout = (f, ms) => { const t = setTimeout(f, ms); t.unref(); return t; };
@@ -423,4 +425,74 @@ test('token length: 512 characters pass to the host, longer is too_large before 
     if (code) assert.equal(r.error.code, code, name);
   }
   assert.equal(hostLog.filter((m) => m.cmd === 'store').length, 1, 'only the valid one reached the host');
+});
+
+// ---------------------------------------------------------------- optional fill rules' sites (background/sites.js)
+const SNOWBALL = 'https://snowball-income.com/portfolio-sync-settings';
+function fakeSites(grantedNow) {
+  const state = { granted: new Set(grantedNow || []), scripts: [], removed: [] };
+  const extra = () => ({
+    permissions: {
+      contains: async (p) => p.origins.every((o) => state.granted.has(o)),
+      remove: async (p) => { for (const o of p.origins) state.granted.delete(o); state.removed.push(...p.origins); return true; },
+      onAdded: { addListener() {} }, onRemoved: { addListener() {} },
+    },
+    scripting: {
+      getRegisteredContentScripts: async () => state.scripts.map((x) => ({ id: x.id })),
+      registerContentScripts: async (list) => { for (const x of list) { assert.ok(!state.scripts.some((y) => y.id === x.id), 'registered twice'); state.scripts.push(x); } },
+      unregisterContentScripts: async ({ ids }) => { state.scripts = state.scripts.filter((x) => !ids.includes(x.id)); },
+    },
+  });
+  return { state, extra };
+}
+const sitesReply = (m) => (['allow_fill_origin', 'remove_fill_origin'].includes(m.cmd) ? { origin: m.origin, builtin: [], added: [] } : defaultReply(m));
+
+test('optional site: its page is no sender until the user turned it on; then fill requests go to the host with its origin', async () => {
+  const off = fakeSites();
+  const a = boot({ extra: off.extra, hostReply: sitesReply });
+  const r = await a.call({ type: 'tb:fill-candidates' }, tabSender(SNOWBALL));
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, 'not_allowed');
+  assert.equal(a.hostLog.filter((m) => m.cmd === 'list').length, 0, 'the host was not asked');
+  const on = fakeSites(['https://snowball-income.com/*']);
+  const b = boot({ extra: on.extra, hostReply: sitesReply });
+  const g = await b.call({ type: 'tb:fill-secret', token_id: 'tok_a' }, tabSender(SNOWBALL));
+  assert.equal(g.ok, true, JSON.stringify(g.error));
+  assert.equal(b.hostLog.find((m) => m.cmd === 'get').origin, 'https://snowball-income.com');
+  for (const url of ['https://snowball-income.com/portfolio', 'https://snowball-income.com.evil.test/portfolio-sync-settings', 'https://www.snowball-income.com/portfolio-sync-settings']) {
+    const x = await b.call({ type: 'tb:fill-candidates' }, tabSender(url));
+    assert.equal(x.error && x.error.code, 'not_allowed', url);
+  }
+});
+
+test('optional site: the popup turns it on (host allowlist + registered script, the manifest\'s fill files) and off; a page cannot', async () => {
+  const f = fakeSites();
+  const a = boot({ extra: f.extra, hostReply: sitesReply });
+  const popup = { id: EXT_ID, url: 'chrome-extension://' + EXT_ID + '/popup/popup.html' };
+  const refused = await a.call({ type: 'tb:site-enable', rule_id: 'snowball' }, popup);
+  assert.equal(refused.error.code, 'site_permission', 'no browser permission: nothing is allowed');
+  assert.equal(a.hostLog.filter((m) => m.cmd === 'allow_fill_origin').length, 0);
+  f.state.granted.add('https://snowball-income.com/*'); // the user said yes in the browser's prompt
+  for (const sender of [tabSender('https://logos-up.com/profile/'), tabSender(SNOWBALL), tabSender('https://www.tbank.ru/invest/settings/')]) {
+    const r = await a.call({ type: 'tb:site-enable', rule_id: 'snowball' }, sender);
+    assert.equal(r.error && r.error.code, 'not_allowed', 'a content script cannot turn a site on: ' + sender.url);
+  }
+  assert.equal(a.hostLog.filter((m) => m.cmd === 'allow_fill_origin').length, 0);
+  const r = await a.call({ type: 'tb:site-enable', rule_id: 'snowball' }, popup);
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(a.hostLog.filter((m) => m.cmd === 'allow_fill_origin').map((m) => m.origin), ['https://snowball-income.com']);
+  assert.equal(f.state.scripts.length, 1);
+  const sc = f.state.scripts[0];
+  assert.deepEqual([...sc.matches], ['https://snowball-income.com/portfolio-sync-settings*']);
+  assert.equal(sc.allFrames, false);
+  const logosJs = JSON.parse(read('manifest.json')).content_scripts.find((c) => c.js.includes('content/logos.js')).js;
+  assert.deepEqual([...sc.js], logosJs);
+  assert.equal(r.sites.find((s) => s.id === 'snowball').enabled, true);
+  const bad = await a.call({ type: 'tb:site-enable', rule_id: 'logos' }, popup);
+  assert.equal(bad.error.code, 'bad_request', 'built-in rules are not switched');
+  const off = await a.call({ type: 'tb:site-disable', rule_id: 'snowball' }, popup);
+  assert.equal(off.ok, true);
+  assert.deepEqual(f.state.removed, ['https://snowball-income.com/*']);
+  assert.deepEqual(a.hostLog.filter((m) => m.cmd === 'remove_fill_origin').map((m) => m.origin), ['https://snowball-income.com']);
+  assert.equal(f.state.scripts.length, 0, 'unregistered');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { page, load, FILL_LIBS, FIXTURE_TOKEN, OTHER_TOKEN, same, sleep, until } from './helpers.js';
+import { page, load, read, FILL_LIBS, FIXTURE_TOKEN, OTHER_TOKEN, same, sleep, until } from './helpers.js';
 
 const URL_LOGOS = 'https://logos-up.com/profile/';
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -33,6 +33,7 @@ function start(fixture, opts = {}) {
     pollMs: 0,
     debounceMs: opts.debounceMs == null ? 5 : opts.debounceMs,
     isTrusted: opts.isTrusted === 'real' ? undefined : () => true, // 'real': the browser rule (script clicks do not count)
+    open: opts.open,
   });
   return { TB, ctl, sent, window, d: window.document };
 }
@@ -357,4 +358,130 @@ test('dialog titles: only the block\'s and the broker\'s names', () => {
     assert.equal(!!b.dialog, want, open);
   }
   assert.ok(TB.fill.findBlock, 'loaded');
+});
+
+// ---------------------------------------------------------------- fill rules as data (issue 12)
+const URL_SNOWBALL = 'https://snowball-income.com/portfolio-sync-settings';
+const RO_SECRET = 't.TBreadOnlyFixture_' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SB_TOKENS = [
+  { id: 'tok_full', provider: 'tinvest', label: 'Полный', kind: 'full_access', created_at: iso(1), validation: { result: 'full_access' } },
+  { id: 'tok_ro', provider: 'tinvest', label: 'Чтение', kind: 'readonly', created_at: iso(5), validation: { result: 'readonly' } },
+  { id: 'tok_sb', provider: 'tinvest', label: 'Песочница', kind: 'sandbox', created_at: iso(0) },
+];
+const SB_SECRETS = { tok_full: FIXTURE_TOKEN, tok_ro: RO_SECRET };
+const sbReply = (tokens) => (msg) => {
+  if (msg.type === 'tb:fill-candidates') return { ok: true, tokens };
+  if (msg.type === 'tb:fill-secret') return { ok: true, secret: SB_SECRETS[msg.token_id], token: tokens.find((t) => t.id === msg.token_id) };
+  return { ok: false, error: { code: 'not_allowed', message: 'x' } };
+};
+const boxCtl = (d) => d.querySelector('[data-tokenbridge="fill"]').__tbCtl;
+
+test('rules: a page URL picks its rule by exact origin and path, nothing else', () => {
+  const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
+  const cases = [
+    ['https://logos-up.com/profile/', 'logos'],
+    ['https://www.logos-up.com/profile', 'logos'],
+    ['https://logos-up.com/profile?tab=1', 'logos'],
+    ['https://logos-up.com/', null],
+    ['https://logos-up.com.evil.test/profile/', null],
+    ['https://logos-up.net/profile/', null],
+    ['http://logos-up.com/profile/', null],
+    ['https://logos-up.com:8443/profile/', null],
+    ['https://user@logos-up.com/profile/', null],
+    [URL_SNOWBALL, 'snowball'],
+    [URL_SNOWBALL + '/tinkoff', 'snowball'],
+    ['https://snowball-income.com/portfolio', null],
+    ['https://snowball-income.com/portfolio-sync-settingsx', null],
+    ['https://snowball-income.com.evil.test/portfolio-sync-settings', null],
+    ['https://www.snowball-income.com/portfolio-sync-settings', null],
+    ['https://snowball-income.co/portfolio-sync-settings', null],
+    ['not a url', null],
+  ];
+  for (const [url, want] of cases) assert.equal((TB.rules.forUrl(url) || { id: null }).id, want, url);
+  for (const r of TB.rules.RULES) {
+    assert.ok(Object.isFrozen(r) && Object.isFrozen(r.origins) && Object.isFrozen(r.field), r.id + ' is frozen data');
+    for (const m of r.matches) assert.ok(r.origins.some((o) => m.startsWith(o + '/')), r.id + ': ' + m + ' stays within its origins');
+  }
+  const manifest = JSON.parse(read('manifest.json'));
+  const logos = TB.rules.byId('logos');
+  assert.deepEqual([...manifest.content_scripts.find((c) => c.js.includes('content/logos.js')).matches], [...logos.matches], 'the manifest runs the Logos rule exactly where the rule says');
+  const optional = TB.rules.RULES.filter((r) => r.optional).flatMap((r) => [...TB.rules.permissionsOf(r).origins]);
+  assert.deepEqual([...manifest.optional_host_permissions].sort(), [...optional].sort(), 'optional rules ask exactly their origins, at run time');
+  assert.equal(manifest.host_permissions, undefined, 'no host permission by default');
+});
+
+test('snowball rule: the one field labelled «Tinkoff OpenAPI Токен»; decoys (sandbox label, other fields, key, frame) never match', () => {
+  const w = page('snowball.html', URL_SNOWBALL);
+  const TB = load(w, FILL_LIBS);
+  const rule = TB.rules.byId('snowball');
+  const d = w.document;
+  d.getElementById('frame').contentDocument.body.innerHTML = '<label for=f>Tinkoff OpenAPI Токен</label><input id=f type=text>';
+  const block = TB.fill.findBlock(d, rule);
+  assert.ok(block, 'block found by the field label');
+  assert.equal(TB.fill.brokerState(block, null, rule), 'tinkoff', 'no broker choice on this page');
+  assert.equal(TB.fill.findTokenField(block, rule), d.getElementById('sb-token'));
+  assert.equal(TB.fill.findBlock(d, TB.rules.byId('logos')), null, 'the Logos rule sees nothing here');
+  // A second exact field: ambiguous, nothing.
+  d.getElementById('sb-decoy-other').setAttribute('placeholder', 'Tinkoff OpenAPI Токен');
+  assert.equal(TB.fill.findBlock(d, rule), null, 'two fields with the label: never guess');
+});
+
+test('login forms: a password field of a login form is never a token field', () => {
+  const w = page('login-token.html', 'https://snowball-income.com/portfolio-sync-settings');
+  const TB = load(w, FILL_LIBS);
+  const pass = w.document.getElementById('pass');
+  assert.equal(TB.fill.isLoginPassword(pass), true);
+  assert.equal(TB.fill.findBlock(w.document, TB.rules.byId('snowball')), null, 'the login password labelled like the token field is refused');
+  const w2 = page('snowball.html', URL_SNOWBALL);
+  const T2 = load(w2, FILL_LIBS);
+  assert.equal(T2.fill.isLoginPassword(w2.document.getElementById('sb-token')), false);
+});
+
+test('kinds per rule: read-only preferred on Snowball, full access only on Logos', () => {
+  const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
+  const sb = TB.rules.byId('snowball');
+  const p = TB.fill.pickBestToken(SB_TOKENS, sb);
+  assert.equal(p.best.id, 'tok_ro', 'a read-only token when one exists');
+  assert.equal(p.needsConsent, false);
+  assert.deepEqual([...p.skipped.map((x) => x.reason)], ['sandbox']);
+  const onlyFull = TB.fill.pickBestToken([SB_TOKENS[0], SB_TOKENS[2]], sb);
+  assert.equal(onlyFull.best.id, 'tok_full');
+  assert.equal(onlyFull.needsConsent, true, 'full access where read-only is preferred asks first');
+  const logos = TB.fill.pickBestToken(SB_TOKENS);
+  assert.equal(logos.best.id, 'tok_full');
+  assert.equal(logos.needsConsent, false);
+  assert.deepEqual([...logos.skipped.map((x) => x.reason)].sort(), ['readonly', 'sandbox']);
+  const noAccess = TB.fill.pickBestToken([{ id: 'n', kind: 'full_access', validation: { result: 'no_access' } }], sb);
+  assert.equal(noAccess.best, null, 'no_access never fits');
+  assert.match(TB.fill.noTokenReason(noAccess, sb), /Snowball Income/);
+});
+
+test('snowball page: the user\'s click on the box fills the read-only token into the labelled field only', async () => {
+  const { d, sent, ctl } = start('snowball.html', { url: URL_SNOWBALL, reply: sbReply(SB_TOKENS) });
+  await until(() => status(d) === 'offer-fill', 2000, 'a one-click offer (no user action yet)');
+  assert.equal(secretsFetched(sent).length, 0, 'nothing fetched before the user acts');
+  boxCtl(d)._buttons()[0].click();
+  await until(() => d.getElementById('sb-token').value !== '', 2000, 'fill');
+  same(d.getElementById('sb-token').value, RO_SECRET, 'the read-only token was not the one filled');
+  for (const id of ['sb-key', 'search', 'sb-decoy-sandbox', 'sb-decoy-other']) assert.equal(d.getElementById(id).value, '', id);
+  assert.deepEqual(secretsFetched(sent).map((m) => m.token_id), ['tok_ro']);
+  ctl.stop();
+});
+
+test('snowball page, only a full-access token: asks first (risk explained), fills after «anyway», or opens the bank page', async () => {
+  const opened = [];
+  const { d, sent, ctl } = start('snowball.html', { url: URL_SNOWBALL, reply: sbReply([SB_TOKENS[0]]), open: (u) => opened.push(u) });
+  d.getElementById('sb-token').click(); // the user acts inside the form: would auto-fill, but must ask
+  await until(() => status(d) === 'ask:full_access', 2000, 'the consent question');
+  assert.match(boxCtl(d)._text(), /Snowball Income/);
+  assert.match(boxCtl(d)._text(), /только для чтения/);
+  assert.equal(secretsFetched(sent).length, 0, 'no secret fetched before the user agrees');
+  assert.equal(d.getElementById('sb-token').value, '');
+  boxCtl(d)._buttons()[1].click();
+  assert.deepEqual(opened, ['https://www.tbank.ru/invest/settings/'], '«issue a read-only token» opens the bank\'s token page');
+  assert.equal(secretsFetched(sent).length, 0);
+  boxCtl(d)._buttons()[0].click();
+  await until(() => d.getElementById('sb-token').value !== '', 2000, 'fill after consent');
+  same(d.getElementById('sb-token').value, FIXTURE_TOKEN);
+  ctl.stop();
 });

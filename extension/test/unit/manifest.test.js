@@ -23,9 +23,10 @@ test('manifest: MV3, one tree for Chromium and Firefox', () => {
 });
 
 test('manifest: least permissions, no host permissions, no external messaging', () => {
-  assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'clipboardRead', 'clipboardWrite', 'nativeMessaging', 'offscreen', 'storage']);
+  assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'clipboardRead', 'clipboardWrite', 'nativeMessaging', 'offscreen', 'scripting', 'storage']);
   assert.equal(manifest.host_permissions, undefined);
-  assert.equal(manifest.optional_host_permissions, undefined);
+  // Only the optional fill rules' sites, asked at run time when the user turns one on (lib/rules.js).
+  assert.deepEqual([...manifest.optional_host_permissions], ['https://snowball-income.com/*']);
   assert.equal(manifest.externally_connectable, undefined);
   assert.equal(manifest.web_accessible_resources, undefined, 'no page may load extension files');
 });

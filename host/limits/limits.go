@@ -32,9 +32,24 @@ const (
 	// MaxKeyringValue bounds one keyring value after joining its chunks
 	// (MOEX JWT pairs are 2–3 KB).
 	MaxKeyringValue = 16 << 10
-	// MaxTokens bounds the index, so that a `list` answer (with MaxAccounts
-	// accounts and MaxUses uses per token) always fits MaxFrameOut.
-	MaxTokens = 64
+	// MaxTokens bounds the tokens stored. A token is shown once, so a
+	// refused store is a lost token: the bound is far above any real use (a
+	// trader with a robot per token has tens) and exists only to bound
+	// hostile input and index.json (a page's captures carry no accounts:
+	// about 1 KB each). Measured by host/native BenchmarkListAtMaxTokens at
+	// this bound: with every field at its bound (MaxAccounts accounts, MaxUses
+	// uses, full labels) index.json is 19 MB and each request that reads it
+	// about 0.5 s (all 25 `list` pages 13 s); with real tokens (an account
+	// each) 0.7 MB and all 25 pages 0.6 s. `list` never has to fit in one
+	// frame: it is paged (ListPage).
+	MaxTokens = 1000
+	// ListPage is the default and the most tokens one `list` answer holds:
+	// at full bounds (MaxAccounts accounts and MaxUses uses per token, every
+	// field at its byte bound) a token is about 21 KB, so a full page is
+	// under 900 KB of MaxFrameOut. The host cuts a page shorter when its
+	// tokens would not fit (unbounded messages, JSON escapes); `next_offset`
+	// says where the next page starts.
+	ListPage = 40
 	// MaxLabel bounds a label in characters.
 	MaxLabel = 100
 	// MaxUses bounds the consumers kept per token (`used_by`).

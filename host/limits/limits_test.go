@@ -28,6 +28,7 @@ func TestProtocolStatesTheLimits(t *testing.T) {
 		{"| any `store` secret;", fmt.Sprintf("%d bytes", MaxSecret)},
 		{"| one keyring value", fmt.Sprintf("%d KiB", MaxKeyringValue>>10)},
 		{"| stored tokens |", fmt.Sprintf("| %d |", MaxTokens)},
+		{"| tokens in one `list` answer |", fmt.Sprintf("| %d |", ListPage)},
 		{"| label |", fmt.Sprintf("%d characters", MaxLabel)},
 		{"| `used_by` entries", fmt.Sprintf("| %d |", MaxUses)},
 		{"| accounts kept", fmt.Sprintf("| %d |", MaxAccounts)},
@@ -55,4 +56,5 @@ func TestLimitsAgree(t *testing.T) {
 	require.Equal(t, MaxMoexClientID, MaxMoexUsername, "the MOEX row states one value for both")
 	require.Less(t, MaxSecret, MaxKeyringValue)
 	require.Less(t, MaxTokenLen, MaxFrameIn)
+	require.LessOrEqual(t, ListPage, MaxTokens)
 }

@@ -353,52 +353,6 @@ func FuzzServe(f *testing.F) {
 	})
 }
 
-func BenchmarkHandleList(b *testing.B) {
-	env, _ := testEnv(b)
-	for i := 0; i < 20; i++ {
-		s := fmt.Sprintf("%s%04d", tok1[:80], i)
-		if a := call(b, env, storeReq(s)); !a.OK {
-			b.Fatal(a.Error)
-		}
-	}
-	body := []byte(`{"id":"1","cmd":"list"}`)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, _, err := Handle(context.Background(), env, body); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// At the token limit, with every field at its bound, `list` still fits the
-// browsers' 1 MiB message limit.
-func TestListAtCapFitsOneMessage(t *testing.T) {
-	env, _ := testEnv(t)
-	name := strings.Repeat("Ж", vault.MaxLabel)
-	require.NoError(t, env.Vault.Index.Update(func(d *index.Data) error {
-		for i := 0; i < vault.MaxTokens; i++ {
-			tok := index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: "tinvest", Label: name, Kind: "full_access",
-				Scope: index.Scope{AccountName: name}, Fingerprint: "0123456789abcdef", Masked: "t.Ab…wxyz",
-				SourceOrigin: "https://" + strings.Repeat("a", 190), Validation: &index.Validation{Result: "full_access", Message: strings.Repeat("m", 300)}}
-			for j := 0; j < vault.MaxAccounts; j++ {
-				tok.Validation.Accounts = append(tok.Validation.Accounts, index.Account{ID: strings.Repeat("9", 20), Name: name,
-					Type: "ACCOUNT_TYPE_TINKOFF_IIS", Status: "ACCOUNT_STATUS_OPEN", AccessLevel: "ACCOUNT_ACCESS_LEVEL_FULL_ACCESS"})
-			}
-			for j := 0; j < vault.MaxUses; j++ {
-				tok.UsedBy = append(tok.UsedBy, index.Use{Origin: "https://" + strings.Repeat("b", 190)})
-			}
-			d.Tokens = append(d.Tokens, tok)
-		}
-		return nil
-	}))
-	a := call(t, env, `{"id":"l","cmd":"list"}`)
-	require.True(t, a.OK)
-	require.Less(t, len(a.Raw), frame.MaxOutgoing)
-	a = call(t, env, storeReq(tok1))
-	require.Equal(t, CodeTooLarge, a.Error.Code)
-	require.Contains(t, a.Error.Message, "tokenbridge rm")
-}
-
 // A denied fill is logged, without the secret.
 func TestFillDenialLoggedWithoutSecret(t *testing.T) {
 	env, _ := testEnv(t)

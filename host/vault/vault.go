@@ -403,7 +403,8 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 			return nil
 		}
 		if len(d.Tokens) >= MaxTokens {
-			return fmt.Errorf("%w: %d stored, the limit is %d: delete unused ones (`tokenbridge list`, `tokenbridge rm ID`)", ErrFull, len(d.Tokens), MaxTokens)
+			// Only a flood gets here (limits.MaxTokens): say what to do.
+			return fmt.Errorf("%w: %d tokens are stored, the most tokenbridge keeps; this one was not saved: delete unused ones (see them with `tokenbridge list`, delete each with `tokenbridge rm ID`), then save it again while the bank's page still shows it", ErrFull, len(d.Tokens))
 		}
 		label := in.Label
 		if label == "" {
@@ -422,6 +423,9 @@ func (v *Vault) Store(in StoreInput) (tok index.Token, created bool, err error) 
 		// The index refused a new entry: take its keyring item back out.
 		if _, terr := v.Token(id); errors.Is(terr, ErrNotFound) {
 			_ = v.Secrets.Delete(key)
+		}
+		if errors.Is(err, ErrFull) {
+			return index.Token{}, false, err
 		}
 		return index.Token{}, false, fmt.Errorf("save metadata: %w", err)
 	}

@@ -225,17 +225,80 @@ func TestDoctorDeletesStrayChunks(t *testing.T) {
 	require.Zero(t, mem.Len())
 }
 
+// A new token is stored whatever the count up to limits.MaxTokens (a token is
+// shown once: a refusal loses it); past it the refusal names the count and
+// how to make room, and leaves nothing in the keyring. The same secret again
+// is an update, never refused.
 func TestStoreLimit(t *testing.T) {
-	v, mem := newTestVault(t)
-	require.NoError(t, v.Index.Update(func(d *index.Data) error {
-		for i := 0; i < MaxTokens; i++ {
-			d.Tokens = append(d.Tokens, index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: ProviderTInvest, Fingerprint: fmt.Sprint(i)})
+	prefill := func(t *testing.T, v *Vault, n int) {
+		require.NoError(t, v.Index.Update(func(d *index.Data) error {
+			for i := 0; i < n; i++ {
+				d.Tokens = append(d.Tokens, index.Token{ID: fmt.Sprintf("tok_%016x", i), Provider: ProviderTInvest, Fingerprint: fmt.Sprint(i)})
+			}
+			return nil
+		}))
+	}
+	tests := []struct {
+		name    string
+		stored  int  // entries already in the index
+		again   bool // the secret is one of them
+		wantErr bool
+	}{
+		{"65th token", 64, false, false},
+		{"66th token", 65, false, false},
+		{"500th token", 499, false, false},
+		{"the last one the limit allows", MaxTokens - 1, false, false},
+		{"one past the limit", MaxTokens, false, true},
+		{"a stored secret again at the limit", MaxTokens, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, mem := newTestVault(t)
+			prefill(t, v, tt.stored)
+			secret := testToken(9999)
+			if tt.again {
+				require.NoError(t, v.Index.Update(func(d *index.Data) error {
+					d.Tokens[0].Fingerprint = Fingerprint(secret)
+					return nil
+				}))
+				require.NoError(t, mem.Set(ProviderTInvest+"/"+"tok_0000000000000000", secret))
+			}
+			tok, created, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: secret})
+			if tt.wantErr {
+				require.ErrorIs(t, err, ErrFull)
+				require.Contains(t, err.Error(), fmt.Sprintf("%d tokens are stored", MaxTokens))
+				require.Contains(t, err.Error(), "`tokenbridge list`")
+				require.Contains(t, err.Error(), "`tokenbridge rm ID`")
+				require.NotContains(t, err.Error(), "save metadata")
+				require.Zero(t, mem.Len(), "the refused token's keyring item is taken back out")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, !tt.again, created)
+			got, meta, err := v.Secret(tok.ID)
+			require.NoError(t, err)
+			require.Equal(t, secret, got)
+			require.Equal(t, tok.ID, meta.ID)
+			all, err := v.List("")
+			require.NoError(t, err)
+			want := tt.stored
+			if !tt.again {
+				want++
+			}
+			require.Len(t, all, want)
+		})
+	}
+	t.Run("65 tokens one after another", func(t *testing.T) {
+		v, _ := newTestVault(t)
+		for i := 1; i <= 65; i++ {
+			_, created, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(i)})
+			require.NoError(t, err, "token %d", i)
+			require.True(t, created, "token %d", i)
 		}
-		return nil
-	}))
-	_, _, err := v.Store(StoreInput{Provider: ProviderTInvest, Secret: testToken(99)})
-	require.ErrorIs(t, err, ErrFull)
-	require.Zero(t, mem.Len(), "the refused token's keyring item is taken back out")
+		all, err := v.List(ProviderTInvest)
+		require.NoError(t, err)
+		require.Len(t, all, 65)
+	})
 }
 
 func TestDoctorRebuildsDamagedIndex(t *testing.T) {

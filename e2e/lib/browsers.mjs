@@ -157,6 +157,17 @@ export function driver(page, kind) {
       await page.mouse.click(at.x, at.y);
       return f;
     },
+    /** Real (trusted) key presses into the field with aria-label `label` (focused first, clicked like a user). */
+    async typeInto(label, text) {
+      const at = await d.waitFor((l) => {
+        const el = [...document.querySelectorAll('input')].find((i) => i.getAttribute('aria-label') === l);
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        return r.width > 0 ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : null;
+      }, label, { what: `the field «${label}»` });
+      await page.mouse.click(at.x, at.y);
+      await page.keyboard.type(text, { delay: 20 });
+    },
     async waitText(text, opts = {}) {
       return d.waitFor((t) => document.body && document.body.innerText.includes(t), text, { what: `text «${text}»`, ...opts });
     },

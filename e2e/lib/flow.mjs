@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driver, launchChromium, launchFirefox } from './browsers.mjs';
 import { makeCerts } from './certs.mjs';
-import { CHROMIUM_ID, EXTENSION_DIR, PINNED_CHROMIUM_ID, ensureBinaries, requireKeyring, startTinvestFake, tbOK } from './env.mjs';
+import { CHROMIUM_ID, EXTENSION_DIR, PINNED_CHROMIUM_ID, ensureBinaries, listTokens, requireKeyring, sameSecret, startTinvestFake, tbOK } from './env.mjs';
 import { importCA } from './firefox-profile.mjs';
 import { ALL_HOSTS, startSites } from './sites.mjs';
 
@@ -143,29 +143,64 @@ async function installProbe(d) {
 export async function marks(d) { return d.evaluate(() => (window.__tbProbe ? window.__tbProbe.marks : {})); }
 
 /** Broker flow up to the capture confirmation. Returns {token, status, validation, timings}. */
-export async function issueAndCapture(run, d, { host = 'www.tbank.ru', access = 'Полный доступ', copy = true, screenshot } = {}) {
+export async function issueAndCapture(run, d, { host = 'www.tbank.ru', ...opts } = {}) {
   await d.goto(`https://${host}/invest/settings/`);
   await installProbe(d);
+  return issueInPage(run, d, opts);
+}
+
+/**
+ * The issue flow on the bank page already open in d (settings or a finished «Токен выпущен»: it goes
+ * back through «Управление токенами», same SPA, no reload): «Создать токен» → account → access →
+ * «Выпустить токен» → the extra steps the replica asks for (confirm, sms, relogin) → «Токен выпущен» →
+ * «Скопировать токен». Waits until the token is in `tokenbridge list --json`, or until the box shows a
+ * refusal. Returns {token, access, status, validation, stored (list entry or null), timings}.
+ */
+export async function issueInPage(run, d, { access = 'Полный доступ', account = null, copy = true, steps = [], screenshot } = {}) {
+  const before = run.sites.state.issued.length;
+  if (await d.evaluate(() => document.body.innerText.includes('Управление токенами') && document.body.innerText.includes('Токен выпущен'))) {
+    await d.clickText('Управление токенами');
+  }
   await d.clickText('Создать токен');
   await d.waitText('Создание токена');
+  if (account) {
+    await d.clickText('Все счета ▾');
+    await d.clickText(account);
+  }
   await d.clickText(access);
   await d.clickText('Выпустить токен');
+  for (const s of steps) {
+    if (s === 'confirm') { await d.waitText('Подтвердите выпуск токена'); await d.clickText('Подтвердить'); }
+    if (s === 'sms') { await d.waitText('Введите код из СМС'); await d.typeInto('Код из СМС', '4821'); }
+    if (s === 'relogin') { await d.waitText('Войдите снова'); await d.typeInto('Пароль', 'correct horse'); await d.clickText('Войти'); }
+  }
   await d.waitText('Токен выпущен');
+  await d.waitFor((n) => n, run.sites.state.issued.length > before, { timeout: 5000, what: 'the replica bank to issue a token' });
   const issued = run.sites.lastIssued();
   if (copy) await d.clickText('Скопировать токен');
-  const status = await d.waitFor((sel) => {
-    const el = document.querySelector(sel);
-    const s = el && el.getAttribute('data-tokenbridge-status');
-    return s && s !== 'saving' && s !== 'idle' ? s : null;
-  }, STATUS_SEL, { timeout: 15000, what: 'the capture confirmation (data-tokenbridge-status)' });
-  const validation = status === 'stored' ? await d.waitFor((sel) => {
+  // The box keeps its attributes between tokens of one page: the new token counts once it is listed.
+  let stored = null;
+  let st = null;
+  const end = Date.now() + 15000;
+  for (;;) {
+    stored = (await listTokens(run.env)).find((t) => sameSecret(t, issued.token)) || null;
+    st = await d.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      return el ? el.getAttribute('data-tokenbridge-status') : null;
+    }, STATUS_SEL);
+    if (stored && st === 'stored') break;
+    if (st && st.startsWith('error:')) break;
+    if (Date.now() > end) throw new Error(`the token issued as number ${before + 1} was not stored (box status ${st})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const validation = st === 'stored' ? await d.waitFor((sel) => {
     const v = document.querySelector(sel).getAttribute('data-tokenbridge-validation');
     return v && v !== 'none' && v !== 'checking' ? v : null;
   }, STATUS_SEL, { timeout: 15000, what: 'the validation verdict (data-tokenbridge-validation)' }) : null;
   if (screenshot) { await new Promise((r) => setTimeout(r, 300)); await d.screenshot(screenshot); }
   const m = await marks(d);
   const from = copy ? m.copyClick : m.issuedShown; // the moment the page hands out the token
-  return { token: issued.token, access: issued.access, status, validation, timings: { capture: m.stored - from, validate: m.validated - from } };
+  return { token: issued.token, access: issued.access, status: st, validation, stored, timings: { capture: m.stored - from, validate: m.validated - from } };
 }
 
 /** Logos flow: choose «Тинькофф», wait for the fill, optionally connect. */

@@ -44,6 +44,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     requests: [],    // {host, method, path}
     attackTokenId: null, // a real token id handed to attack scripts
     forgeToken: null,    // the token the bank-page forge script tries to get stored
+    brokerSteps: [],     // extra issue steps of the bank replica: 'confirm', 'sms', 'relogin' (also ?steps=a,b)
   };
 
   const send = (res, code, type, body, extra = {}) => {
@@ -76,9 +77,11 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
             .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
             .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции')
             .replaceAll('{{VARIANT}}', state.modes.get(host) === 'show' ? 'show' : 'copy')
+            .replaceAll('{{STEPS}}', (url.searchParams.get('steps') || state.brokerSteps.join(',')).replace(/[^a-z,]/g, ''))
             // "forge": a hostile script; its token goes base64-encoded so the page never shows it as text.
-            .replace('{{FORGE}}', state.modes.get(host) === 'forge' && state.forgeToken
-              ? `<script src="/static/forge.js" data-t="${Buffer.from(state.forgeToken).toString('base64')}"></script>` : '');
+            // "forge-show": the same script also shows its token in a read-only field (found by the DOM scan).
+            .replace('{{FORGE}}', ['forge', 'forge-show'].includes(state.modes.get(host)) && state.forgeToken
+              ? `<script src="/static/forge.js" data-t="${Buffer.from(state.forgeToken).toString('base64')}"${state.modes.get(host) === 'forge-show' ? ' data-show="1"' : ''}></script>` : '');
           return send(res, 200, TYPES['.html'], html);
         }
         if (req.method === 'POST' && path === '/api/invest/tokens') {

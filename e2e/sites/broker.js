@@ -8,7 +8,11 @@
   // 'copy': the token reaches the user only through «Скопировать токен» (the guide's version);
   // 'show': another version of the page that also shows it in a read-only field.
   const variant = root.dataset.variant === 'show' ? 'show' : 'copy';
-  delete root.dataset.brand; delete root.dataset.blockTitle; delete root.dataset.variant;
+  // Steps the bank may insert between «Выпустить токен» and «Токен выпущен» (server state or ?steps=…,
+  // any of confirm,sms,relogin, done in that order): a dialog «Подтвердите выпуск токена» → «Подтвердить»,
+  // an SMS code typed (4 digits), a repeated login (password + «Войти»). Same SPA, no reload.
+  const steps = String(root.dataset.steps || '').split(',').filter((x) => ['confirm', 'sms', 'relogin'].includes(x));
+  delete root.dataset.brand; delete root.dataset.blockTitle; delete root.dataset.variant; delete root.dataset.steps;
 
   // App state; the issued token lives only in this closure (never in the DOM, never in a URL).
   let view = 'settings';
@@ -18,6 +22,8 @@
   let issued = null;
   let busy = false;
   let toast = '';
+  let step = null; // the extra step shown now: 'confirm' | 'sms' | 'relogin' | null
+  let stepAt = 0;
 
   const h = (tag, props = {}, ...kids) => {
     const el = document.createElement(tag);
@@ -66,7 +72,8 @@
       onclick: () => { access = access === kind ? null : kind; render(); },
     }, label, hint ? h('span', { class: '_c_hint_', title: 'Токен позволит только смотреть портфель' }, '?') : null,
     h('span', { class: '_c_box_', 'aria-checked': String(access === kind) }, access === kind ? '✓' : ''));
-    const accounts = ['Все счета', 'Брокерский счёт', 'ИИС'];
+    // An account named with an emoji ZWJ sequence (the family: man, woman, girl) and a right-to-left mark.
+    const accounts = ['Все счета', 'Брокерский счёт', 'ИИС', 'Семья 👨\u200d👩\u200d👧\u200f'];
     return h('div', { class: '_c_main_' },
       h('button', { class: '_c_link_', onclick: () => history.back() }, '< Назад'),
       h('div', { class: '_c_h1_' }, 'Управление токенами Invest API'),
@@ -79,11 +86,48 @@
           }, a))) : null),
         box('readonly', 'Только для чтения', true),
         box('full_access', 'Полный доступ', false),
-        h('p', {}, h('button', { class: '_c_btn_', disabled: !access || busy, onclick: issue }, 'Выпустить токен'))));
+        h('p', {}, h('button', { class: '_c_btn_', disabled: !access || busy, onclick: () => nextStep(0) }, 'Выпустить токен'))),
+      step === 'confirm' ? confirmDialog() : null);
+  }
+
+  /** Show extra step number i, or issue when there is none left. */
+  function nextStep(i) {
+    stepAt = i;
+    step = steps[i] || null;
+    if (step === 'confirm') { render(); return; }
+    if (step) { view = step; render(); return; }
+    issue();
+  }
+  const stepDone = () => nextStep(stepAt + 1);
+
+  function confirmDialog() {
+    return h('div', { class: '_c_overlay_' }, h('div', { class: '_c_dialog_', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'dlg-t' },
+      h('div', { class: '_c_h2_', id: 'dlg-t' }, 'Подтвердите выпуск токена'),
+      h('div', { class: '_c_muted_' }, 'Токен даст доступ к счетам через T-Invest API.'),
+      h('p', {}, h('button', { class: '_c_btn_', onclick: () => { step = null; stepDone(); } }, 'Подтвердить'),
+        h('button', { class: '_c_link_', onclick: () => { step = null; render(); } }, 'Отмена'))));
+  }
+
+  function sms() {
+    const input = h('input', { class: '_c_code_', inputmode: 'numeric', maxlength: '4', 'aria-label': 'Код из СМС', placeholder: 'Код' });
+    input.addEventListener('input', () => { if (/^\d{4}$/.test(input.value)) stepDone(); });
+    setTimeout(() => input.focus(), 0);
+    return h('div', { class: '_c_main_' }, h('div', { class: '_c_card_' },
+      h('div', { class: '_c_h2_' }, 'Введите код из СМС'),
+      h('div', { class: '_c_muted_' }, 'Код отправлен на +7 *** ***-**-12'), input));
+  }
+
+  function relogin() {
+    const pw = h('input', { class: '_c_code_', type: 'password', 'aria-label': 'Пароль', placeholder: 'Пароль' });
+    setTimeout(() => pw.focus(), 0);
+    return h('div', { class: '_c_main_' }, h('div', { class: '_c_card_' },
+      h('div', { class: '_c_h2_' }, 'Войдите снова'),
+      h('div', { class: '_c_muted_' }, 'Сессия истекла: введите пароль, чтобы продолжить.'), pw,
+      h('p', {}, h('button', { class: '_c_btn_', onclick: () => { if (pw.value) stepDone(); } }, 'Войти'))));
   }
 
   async function issue() {
-    busy = true; render();
+    busy = true; step = null; render();
     try {
       const res = await fetch('/api/invest/tokens', {
         method: 'POST', headers: { 'content-type': 'application/json' },
@@ -122,7 +166,7 @@
   }
 
   function render() {
-    const page = view === 'settings' ? settings() : view === 'create' ? create() : done();
+    const page = view === 'settings' ? settings() : view === 'create' ? create() : view === 'sms' ? sms() : view === 'relogin' ? relogin() : done();
     root.replaceChildren(header(), page, toast ? h('div', { class: '_c_toast_' }, toast) : '');
   }
   if (location.pathname.includes('/tokens')) view = 'create';

@@ -3,7 +3,9 @@
 // forges everything a page can forge: tokenbridge:candidate CustomEvents, synthetic copy events with
 // clipboardData, clipboard writes and execCommand('copy') without a user gesture, and script clicks on
 // its copy button followed by candidates. The forged token never appears in the page's text or
-// fields. The test expects nothing stored. window.__tbForgeDone = true when finished.
+// fields, unless data-show="1": then it also shows it in a read-only field, as a page that "issued" a token
+// without any user action (the DOM scan finds it). The test expects nothing stored.
+// window.__tbForgeDone = true when finished.
 (() => {
   'use strict';
   const me = document.currentScript;
@@ -38,6 +40,13 @@
     btn.textContent = 'Скопировать токен';
     btn.addEventListener('click', () => fire());
     box.append(h, btn);
+    if (me && me.dataset.show === '1') {
+      const shown = document.createElement('input');
+      shown.readOnly = true;
+      shown.size = 96;
+      shown.value = forged;
+      box.append(shown);
+    }
     document.body.prepend(box);
     await sleep(300);
     for (let i = 0; i < 10; i++) {

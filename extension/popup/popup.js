@@ -277,8 +277,58 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     }
   });
 
+  // ---------------------------------------------------------------- sites of the optional fill rules
+  // A built-in rule for a site other than Logos runs only after the user turns it on here: the browser's
+  // own prompt for the site (optional_host_permissions; must be asked right in the click), then the
+  // background allows the origin in the host and registers the fill script (background/sites.js).
+  const ISSUE_URL = 'https://www.tbank.ru/invest/settings/';
+  let siteTokens = null; // the token list, to tell whether a read-only token exists
+
+  function siteRow(site) {
+    const li = document.createElement('li');
+    li.dataset.site = site.id;
+    li.dataset.enabled = String(!!site.enabled);
+    const head = document.createElement('div');
+    head.className = 'row';
+    head.append(span('label', site.name), span('kind', site.origins.join(', ')),
+      span('badge ' + (site.enabled ? 'full_access' : 'unchecked'), t(site.enabled ? 'siteOn' : 'siteOff')));
+    li.append(head);
+    const hasRo = (siteTokens || []).some((tok) => TB.popupModel.badgeFor(tok) === 'readonly' || (tok.kind === 'readonly' && TB.popupModel.badgeFor(tok) === 'unchecked'));
+    const act = document.createElement('div');
+    act.className = 'actions';
+    if (site.prefers === 'readonly') {
+      li.append(Object.assign(document.createElement('div'), { className: hasRo ? 'muted' : 'warn', textContent: t(hasRo ? 'sitePrefersReadonly' : 'siteNoReadonly', [site.name]) }));
+      if (!hasRo) act.append(button(t('siteIssueReadonly'), async () => { await api.tabs.create({ url: ISSUE_URL }); }));
+    }
+    act.append(button(t(site.enabled ? 'siteDisable' : 'siteEnable'), async () => {
+      if (site.enabled) {
+        const r = await send({ type: 'tb:site-disable', rule_id: site.id });
+        notice(r.ok ? t('siteDisabled', [site.name]) : errorText(r.error));
+      } else {
+        // Asked first thing in the click: the browser shows its prompt only for a user action.
+        let granted = false;
+        try { granted = await api.permissions.request({ origins: site.origins.map((o) => o + '/*') }); } catch (e) { granted = false; }
+        const r = await send({ type: 'tb:site-enable', rule_id: site.id });
+        notice(r.ok ? t('siteEnabled', [site.name]) : errorText(r.error || { code: 'site_permission', detail: String(granted) }));
+      }
+      await loadSites();
+    }));
+    li.append(act);
+    return li;
+  }
+
+  async function loadSites() {
+    const ul = $('sites');
+    const [r, l] = await Promise.all([send({ type: 'tb:sites' }), siteTokens ? null : send({ type: 'tb:list' })]);
+    if (l && l.ok) siteTokens = l.tokens;
+    ul.textContent = '';
+    $('sites-section').hidden = !r.ok; // the host status line already says why
+    if (!r.ok) return;
+    for (const site of r.sites) ul.append(siteRow(site));
+  }
+
   applyI18n();
   loadSettings();
-  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); loadCaptureLimits(); } });
+  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); loadCaptureLimits(); loadSites(); } });
   return {};
 });

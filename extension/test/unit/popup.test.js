@@ -250,3 +250,29 @@ test('popup: rename cleans the name (emoji kept, invisible characters dropped) a
   await until(() => sent.some((m) => m.type === 'tb:update'), 2000, 'update');
   assert.equal(sent.find((m) => m.type === 'tb:update').label, 'Робот \u{1f468}\u200d\u{1f4bb}');
 });
+
+test('popup: an optional site is turned on by the browser\'s prompt in the click, then the background; no read-only token → offers to issue one', async () => {
+  let enabled = false;
+  const { w, d, sent } = openPopup({
+    'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
+    'tb:list': () => ({ ok: true, tokens: [TOKEN] }), // full access only
+    'tb:sites': () => ({ ok: true, sites: [{ id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], prefers: 'readonly', enabled }] }),
+    'tb:site-enable': () => { enabled = true; return { ok: true }; },
+  });
+  const asked = [];
+  const opened = [];
+  w.chrome.permissions = { request: async (p) => { asked.push(p); return true; } };
+  w.chrome.tabs = { create: async (o) => { opened.push(o.url); } };
+  await until(() => d.querySelector('[data-site="snowball"]'), 2000, 'site row');
+  const row = () => d.querySelector('[data-site="snowball"]');
+  assert.equal(row().dataset.enabled, 'false');
+  assert.match(row().textContent, /только для чтения/);
+  const btn = (text) => [...row().querySelectorAll('button')].find((b) => b.textContent === text);
+  btn('Выпустить токен только для чтения').click();
+  await until(() => opened.length === 1, 2000, 'bank page opened');
+  assert.deepEqual(opened, ['https://www.tbank.ru/invest/settings/']);
+  btn('Включить').click();
+  assert.deepEqual(JSON.parse(JSON.stringify(asked)), [{ origins: ['https://snowball-income.com/*'] }], 'the browser is asked for exactly the site, in the click');
+  await until(() => sent.some((m) => m.type === 'tb:site-enable' && m.rule_id === 'snowball'), 2000, 'tb:site-enable');
+  await until(() => row() && row().dataset.enabled === 'true', 2000, 'row shows on');
+});

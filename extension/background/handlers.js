@@ -155,7 +155,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
       const mine = capturedBy.get(who.tabId);
       if (!mine || !mine.has(id)) {
         // The worker may have restarted: accept only a token that this origin stored.
-        const l = await host('list', { provider: 'tinvest' });
+        const l = await TB.native.listAll({ provider: 'tinvest' });
         const t = (l.tokens || []).find((x) => x && x.id === id);
         if (!t || t.source_origin !== who.origin) throw fail('not_allowed', 'this page may only check the token it just captured');
       }
@@ -166,7 +166,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
 
   const logos = {
     async 'tb:fill-candidates'() {
-      const r = await host('list', { provider: 'tinvest' });
+      const r = await TB.native.listAll({ provider: 'tinvest' });
       return { ok: true, tokens: (r.tokens || []).map(fillMeta).filter(Boolean) };
     },
     async 'tb:fill-secret'(msg, who) {
@@ -193,7 +193,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
       return { ok: true, hits: (await limitHitsNow()).map((h) => ({ at: h.at, origin: h.origin })) };
     },
     async 'tb:list'() {
-      const r = await host('list', {});
+      const r = await TB.native.listAll({});
       return { ok: true, tokens: Array.isArray(r.tokens) ? r.tokens : [] };
     },
     async 'tb:validate'(msg) {

@@ -84,5 +84,36 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('native', (TB) => {
     });
   }
 
-  return { mapNativeError, request, nat };
+  // `list` is paged (host/PROTOCOL.md: at most 40 tokens per answer, next_offset while more remain). The host
+  // keeps at most 1000 tokens and every page but the last holds one, so more pages means a confused host.
+  const MAX_LIST_PAGES = 1001;
+
+  /**
+   * `list` with every page: follows next_offset (sent only past the first page, so an older host that does
+   * not page still answers), keeps each id once (a token stored or deleted between two pages shifts the
+   * later ones by one). Resolves with {tokens}; a next_offset that does not move forward is host_protocol.
+   */
+  async function listAll(fields) {
+    const tokens = [];
+    const seen = new Set();
+    let offset = 0;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const r = await request('list', offset ? Object.assign({}, fields, { offset }) : fields);
+      for (const t of Array.isArray(r.tokens) ? r.tokens : []) {
+        if (t && typeof t.id === 'string') {
+          if (seen.has(t.id)) continue;
+          seen.add(t.id);
+        }
+        tokens.push(t);
+      }
+      if (r.next_offset === undefined || r.next_offset === null) return { tokens };
+      if (!Number.isInteger(r.next_offset) || r.next_offset <= offset) {
+        throw fail('host_protocol', 'list answered next_offset ' + String(r.next_offset).slice(0, 20) + ' after offset ' + offset);
+      }
+      offset = r.next_offset;
+    }
+    throw fail('host_protocol', 'list answered more than ' + MAX_LIST_PAGES + ' pages');
+  }
+
+  return { mapNativeError, request, listAll, nat };
 });

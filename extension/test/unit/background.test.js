@@ -496,3 +496,53 @@ test('optional site: the popup turns it on (host allowlist + registered script, 
   assert.deepEqual(a.hostLog.filter((m) => m.cmd === 'remove_fill_origin').map((m) => m.origin), ['https://snowball-income.com']);
   assert.equal(f.state.scripts.length, 0, 'unregistered');
 });
+
+/** A host whose `list` answers pages of `size` over `n` tokens (host/PROTOCOL.md), optionally tampered with. */
+function pagingHost(n, size, tamper = (p) => p) {
+  const all = Array.from({ length: n }, (_, i) => ({ id: 'tok_' + String(i).padStart(4, '0'), provider: 'tinvest', kind: 'full_access', label: 'T' + i, masked: 't.TB…3456' }));
+  return (m) => {
+    if (m.cmd !== 'list') return defaultReply(m);
+    const offset = m.offset === undefined ? 0 : m.offset;
+    const page = { tokens: all.slice(offset, offset + size) };
+    if (offset + size < n) page.next_offset = offset + size;
+    return tamper(page, offset);
+  };
+}
+
+test('list: every page is read, each token once; offset only past the first page', async () => {
+  const cases = [
+    ['one page', 3, 40, [undefined]],
+    ['exactly one full page', 40, 40, [undefined]],
+    ['three pages', 95, 40, [undefined, 40, 80]],
+    ['1000 tokens', 1000, 40, [undefined, ...Array.from({ length: 24 }, (_, i) => 40 * (i + 1))]],
+  ];
+  for (const [name, n, size, offsets] of cases) {
+    for (const [type, sender] of [['tb:list', POPUP], ['tb:fill-candidates', tabSender(LOGOS)]]) {
+      const { call, hostLog } = boot({ hostReply: pagingHost(n, size) });
+      const r = await call({ type }, sender);
+      assert.equal(r.ok, true, name + ' ' + type);
+      assert.deepEqual(Array.from(r.tokens, (t) => t.id), Array.from({ length: n }, (_, i) => 'tok_' + String(i).padStart(4, '0')), name + ' ' + type);
+      const lists = hostLog.filter((m) => m.cmd === 'list');
+      assert.deepEqual(lists.map((m) => m.offset), offsets, name + ' ' + type);
+      if (type === 'tb:fill-candidates') assert.ok(lists.every((m) => m.provider === 'tinvest'), name);
+    }
+  }
+});
+
+test('list: a token shifted between pages is kept once; a next_offset that does not move forward is host_protocol', async () => {
+  // A token deleted meanwhile: page 2 repeats page 1's last token.
+  const shifted = pagingHost(50, 40, (p, offset) => (offset === 40 ? { tokens: [{ id: 'tok_0039', provider: 'tinvest' }, ...p.tokens] } : p));
+  const { call } = boot({ hostReply: shifted });
+  let r = await call({ type: 'tb:list' }, POPUP);
+  assert.equal(r.ok, true);
+  assert.equal(r.tokens.length, 50);
+  assert.equal(new Set(r.tokens.map((t) => t.id)).size, 50);
+  for (const [name, bad] of [['same offset', 0], ['backwards', -5], ['not a number', '40'], ['fractional', 40.5]]) {
+    const stuck = pagingHost(50, 40, (p) => ({ ...p, next_offset: bad }));
+    const b = boot({ hostReply: stuck });
+    r = await b.call({ type: 'tb:list' }, POPUP);
+    assert.equal(r.ok, false, name);
+    assert.equal(r.error.code, 'host_protocol', name);
+    assert.equal(b.hostLog.filter((m) => m.cmd === 'list').length, 1, name);
+  }
+});

@@ -456,6 +456,20 @@ test('kinds per rule: read-only preferred on Snowball, full access only on Logos
   assert.match(TB.fill.noTokenReason(noAccess, sb), /Snowball Income/);
 });
 
+test('Logos: a token whose last verdict is no_access is never chosen, even when it is the newest full-access kind', () => {
+  const TB = load(page('<p></p>', URL_LOGOS), FILL_LIBS);
+  const tokens = [
+    { id: 'tok_na', kind: 'full_access', created_at: '2026-11-30T00:00:00Z', validation: { result: 'no_access' } },
+    { id: 'tok_ok', kind: 'full_access', created_at: '2026-11-01T00:00:00Z', validation: { result: 'full_access' } },
+  ];
+  const p = TB.fill.pickBestToken(tokens);
+  assert.equal(p.best.id, 'tok_ok');
+  assert.deepEqual([...p.skipped.map((x) => x.reason)], ['no_access']);
+  const only = TB.fill.pickBestToken([tokens[0]]);
+  assert.equal(only.best, null);
+  assert.match(TB.fill.noTokenReason(only), /нет доступа к счетам/, 'the reason is shown in words (box_skip_no_access)');
+});
+
 test('snowball page: the user\'s click on the box fills the read-only token into the labelled field only', async () => {
   const { d, sent, ctl } = start('snowball.html', { url: URL_SNOWBALL, reply: sbReply(SB_TOKENS) });
   await until(() => status(d) === 'offer-fill', 2000, 'a one-click offer (no user action yet)');

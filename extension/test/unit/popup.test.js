@@ -141,8 +141,11 @@ test('popup: MOEX labels and status come from the locale; copy asks the backgrou
 });
 
 test('popup: other host codes have readable messages', async () => {
-  for (const [code, re] of [['target_denied', /logos-up\.com/], ['too_large', /один токен/], ['keyring_timeout', /не ответила вовремя \(keyring did not answer within 5s\)/]]) {
-    const { d } = ready({ 'tb:copy': () => ({ ok: false, error: { code, message: code === 'keyring_timeout' ? 'keyring did not answer within 5s' : 'x' } }) });
+  const FULL = 'too many tokens: 1000 tokens are stored, the most tokenbridge keeps; this one was not saved';
+  for (const [code, message, re] of [['target_denied', 'x', /logos-up\.com/], ['too_large', 'x', /один токен/],
+    ['too_large', FULL, /\(too many tokens: 1000 tokens are stored[^)]*\).*tokenbridge list.*tokenbridge rm ID/],
+    ['keyring_timeout', 'keyring did not answer within 5s', /не ответила вовремя \(keyring did not answer within 5s\)/]]) {
+    const { d } = ready({ 'tb:copy': () => ({ ok: false, error: { code, message } }) });
     await until(() => d.querySelector('[data-token-id="tok_1"]'), 2000, 'row');
     btn(d.querySelector('[data-token-id="tok_1"]'), 'Копировать').click();
     await until(() => !d.getElementById('notice').hidden, 2000, 'notice');

@@ -73,7 +73,7 @@ func (n *envNames) Set(v string) error {
 const maxEnvNames = 16
 
 // envNameRe with len(name) <= 64 (cheaper to compile at start-up than {0,63}).
-var envNameRe = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+var envNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`) })
 
 // envRefused are the --env names exec refuses, with why: each changes how programs start or
 // where they are found, so a token there is read as code or a path (and the dynamic loader,
@@ -117,7 +117,7 @@ func refusedNamesHelp() string {
 
 // checkEnvName returns why name cannot hold the secret, or "".
 func checkEnvName(name string) string {
-	if len(name) > 64 || !envNameRe.MatchString(name) {
+	if len(name) > 64 || !envNameRe().MatchString(name) {
 		return "use an upper-case variable name (A-Z, 0-9, _; at most 64) like INVEST_TOKEN"
 	}
 	for _, r := range envRefused {

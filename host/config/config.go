@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 	"github.com/tokenbridge/tokenbridge/host/buildinfo"
@@ -112,12 +113,14 @@ func (c *Config) Save(d Dirs) error {
 // The lengths are checked with len, not with counted repetitions ({32},
 // {1,80}), which compile into large programs at every host start.
 var (
-	chromiumIDRe = regexp.MustCompile(`^[a-p]+$`)
-	geckoIDRe    = regexp.MustCompile(`^(?:(\{[0-9a-fA-F-]+\})|([A-Za-z0-9._+-]+)@([A-Za-z0-9.-]+))$`)
+	chromiumIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-p]+$`) })
+	geckoIDRe    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:(\{[0-9a-fA-F-]+\})|([A-Za-z0-9._+-]+)@([A-Za-z0-9.-]+))$`)
+	})
 )
 
 // IsChromiumID reports whether id is a Chromium extension ID (32 letters a-p).
-func IsChromiumID(id string) bool { return len(id) == 32 && chromiumIDRe.MatchString(id) }
+func IsChromiumID(id string) bool { return len(id) == 32 && chromiumIDRe().MatchString(id) }
 
 // IsGeckoID reports whether id is a Firefox extension ID: {uuid} (36
 // characters in braces) or name@domain (each 1-80 characters).
@@ -125,7 +128,7 @@ func IsGeckoID(id string) bool {
 	if len(id) > 1+80+80 {
 		return false
 	}
-	m := geckoIDRe.FindStringSubmatch(id)
+	m := geckoIDRe().FindStringSubmatch(id)
 	switch {
 	case m == nil:
 		return false

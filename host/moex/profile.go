@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -79,11 +80,11 @@ type Profile struct {
 }
 
 // nameRE with len(name) <= 40 (cheaper to compile at start-up than {0,39}).
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`) })
 
 // ValidateName checks a profile name.
 func ValidateName(name string) error {
-	if len(name) > 40 || !nameRE.MatchString(name) {
+	if len(name) > 40 || !nameRE().MatchString(name) {
 		return invalidf("invalid profile name %q: use 1-40 characters a-z, 0-9, '_' or '-', starting with a letter or digit", truncate(name, 50))
 	}
 	return nil

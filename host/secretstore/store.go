@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
@@ -50,11 +51,11 @@ var (
 
 // keyRe with len(key) <= 128: a counted repetition would compile into a
 // large program at every host start.
-var keyRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]*$`)
+var keyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]*$`) })
 
 // CheckKey validates a key; keys are built by the host, never by a caller.
 func CheckKey(key string) error {
-	if len(key) > 128 || !keyRe.MatchString(key) {
+	if len(key) > 128 || !keyRe().MatchString(key) {
 		return fmt.Errorf("%w: %q", ErrBadKey, key)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -54,8 +55,8 @@ var (
 
 	// Lengths are checked with len: counted repetitions ({60,}, {16})
 	// compile into large programs at every host start.
-	tinvestRe = regexp.MustCompile(`^t\.[A-Za-z0-9_-]+$`)
-	idRe      = regexp.MustCompile(`^tok_[0-9a-f]+$`)
+	tinvestRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^t\.[A-Za-z0-9_-]+$`) })
+	idRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^tok_[0-9a-f]+$`) })
 	kinds     = []string{KindFullAccess, KindReadonly, KindSandbox, KindUnknown}
 )
 
@@ -265,7 +266,7 @@ func (v *Vault) read() (index.Data, error) {
 }
 
 // ValidID reports whether id has the shape of a token id.
-func ValidID(id string) bool { return len(id) == 20 && idRe.MatchString(id) }
+func ValidID(id string) bool { return len(id) == 20 && idRe().MatchString(id) }
 
 func newID() string {
 	var b [8]byte
@@ -288,7 +289,7 @@ func CheckSecret(provider, s string) error {
 		if utf8.RuneCountInString(s) > limits.MaxTokenLen {
 			return fmt.Errorf("%w: a T-Invest token is at most %d characters, this is %d: copy only the token", secretstore.ErrTooLarge, limits.MaxTokenLen, utf8.RuneCountInString(s))
 		}
-		if len(s) < 62 || !tinvestRe.MatchString(s) {
+		if len(s) < 62 || !tinvestRe().MatchString(s) {
 			return fmt.Errorf("%w: not a T-Invest token (expected \"t.\" followed by at least 60 letters, digits, _ or -; masked forms with … or * are not tokens)", ErrInvalid)
 		}
 	case ProviderGeneric:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"text/template"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
@@ -33,10 +34,13 @@ type Manifest struct {
 	AllowedExtensions []string `json:"allowed_extensions,omitempty"`
 }
 
-var templates = map[Family]*template.Template{
-	FamilyChromium: mustTemplate("chromium", manifest.Chromium),
-	FamilyFirefox:  mustTemplate("firefox", manifest.Firefox),
-}
+// templates are parsed on first use: most host starts render no manifest.
+var templates = sync.OnceValue(func() map[Family]*template.Template {
+	return map[Family]*template.Template{
+		FamilyChromium: mustTemplate("chromium", manifest.Chromium),
+		FamilyFirefox:  mustTemplate("firefox", manifest.Firefox),
+	}
+})
 
 func mustTemplate(name, text string) *template.Template {
 	return template.Must(template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
@@ -51,7 +55,7 @@ func mustTemplate(name, text string) *template.Template {
 // allowing the built-in extension IDs plus extra (already normalized).
 // The output is checked to be valid JSON with the expected fields.
 func Render(family Family, hostPath string, extra []string) ([]byte, error) {
-	tmpl, ok := templates[family]
+	tmpl, ok := templates()[family]
 	if !ok {
 		return nil, fmt.Errorf("unknown manifest family %q", family)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -37,7 +38,15 @@ func New(path string) (zerolog.Logger, io.Closer) {
 	} else {
 		out, closer = rf, rf
 	}
-	return zerolog.New(redact.Writer(out)).Level(level).With().Timestamp().Int("pid", os.Getpid()).Logger(), closer
+	return zerolog.New(redact.Writer(out)).Level(level).Hook(utcTimestamp{}).With().Int("pid", os.Getpid()).Logger(), closer
+}
+
+// utcTimestamp stamps each line with the time in UTC (RFC 3339, "Z"): the
+// local zone would make the first line read /etc/localtime.
+type utcTimestamp struct{}
+
+func (utcTimestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	e.Time(zerolog.TimestampFieldName, time.Now().UTC())
 }
 
 // Rotating is an append-only file that renames itself to "<path>.1" once

@@ -1,10 +1,12 @@
 package logging
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -68,5 +70,40 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	require.Equal(t, 5, strings.Count(string(b), "\n"))
 	for name, s := range secrets {
 		require.NotContains(t, string(b), s, name)
+	}
+}
+
+// Lines are stamped in UTC whatever the machine's zone (no /etc/localtime read at start-up).
+func TestTimestampsAreUTC(t *testing.T) {
+	saved := time.Local
+	t.Cleanup(func() { time.Local = saved })
+	time.Local = time.FixedZone("MSK", 3*60*60)
+	for _, level := range []string{"", "debug"} {
+		t.Setenv("TOKENBRIDGE_LOG_LEVEL", level)
+		p := filepath.Join(t.TempDir(), "l.log")
+		log, closer := New(p)
+		before := time.Now().Truncate(time.Second)
+		log.Info().Str("k", "v").Msg("m")
+		sub := log.With().Str("sub", "x").Logger()
+		sub.Warn().Msg("w")
+		require.NoError(t, closer.Close())
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		require.Len(t, lines, 2)
+		for _, l := range lines {
+			var line struct {
+				Time string `json:"time"`
+				PID  int    `json:"pid"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(l), &line), l)
+			require.Equal(t, os.Getpid(), line.PID, l)
+			require.True(t, strings.HasSuffix(line.Time, "Z"), l)
+			ts, err := time.Parse(time.RFC3339, line.Time)
+			require.NoError(t, err, l)
+			require.False(t, ts.Before(before), l)
+			require.WithinDuration(t, time.Now(), ts, time.Minute, l)
+		}
+		require.Equal(t, 1, strings.Count(lines[0], `"time"`), "one timestamp per line")
 	}
 }

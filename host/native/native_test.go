@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -312,6 +313,20 @@ func TestCallerFromArgs(t *testing.T) {
 	}
 }
 
+// idPattern is what validID accepts, as a regexp: the tests' oracle.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+func TestValidIDMatchesPattern(t *testing.T) {
+	ids := []string{"", "1", "a", "Z9", "req_1.2:3-4", strings.Repeat("x", 64), strings.Repeat("x", 65),
+		"a b", "a/b", "é", "a\x00", "a\n", "{}", "a+b", "a@b", "\xff", "ab\u200d", "_", ".", ":", "-"}
+	for c := 0; c < 256; c++ {
+		ids = append(ids, string([]byte{byte(c)}), "a"+string([]byte{byte(c)})+"b")
+	}
+	for _, id := range ids {
+		require.Equal(t, idPattern.MatchString(id), validID(id), "%q", id)
+	}
+}
+
 func FuzzDecodeRequest(f *testing.F) {
 	for _, s := range []string{`{"id":"1","cmd":"hello"}`, `[]`, `{"id":1}`, "{\"id\":\"\xff\"}", `{"id":"1","cmd":"store","secret":"x"}`, `null`, ``} {
 		f.Add([]byte(s))
@@ -324,7 +339,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			}
 			return
 		}
-		if !idRe.MatchString(id) || req.Cmd == "" {
+		if !idPattern.MatchString(id) || req.Cmd == "" {
 			t.Fatalf("accepted bad envelope %q", body)
 		}
 		var p storeParams

@@ -12,15 +12,19 @@ go test -run '^$' -bench . -benchmem ./host/frame ./host/vault ./host/native ./h
 
 echo; echo "==> host process per message: spawn + one list (and hello), dev and release builds vs a minimal echo host"
 go build -o bin/tokenbridge ./host/cmd/tokenbridge
-go build -o bin/echohost ./host/cmd/echohost
-# As scripts/release.sh builds them: static, -trimpath, no symbol tables; the echo host likewise.
+# As scripts/release.sh builds them: static, -trimpath, no symbol tables; the reference hosts likewise.
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/tokenbridge-release ./host/cmd/tokenbridge
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/echohost-release ./host/cmd/echohost
+# The floor: the echo host linked with every package tokenbridge links (their init, the same size).
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/echohost-imports-release ./host/cmd/echohost-imports
 echo "release binary (linux/$(go env GOARCH), stripped): $(stat -c %s bin/tokenbridge-release) bytes (budget 10485760)"
 home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
 n="${BENCH_SPAWN_N:-200}"
-TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd list -echo bin/echohost-release -host bin/tokenbridge -host bin/tokenbridge-release
-echo "  budget: the release build's list ≤ 1.50x the echo host"
+# BENCH_MAX_RATIO=1.5 makes an over-budget release build fail the run (default: report only; the
+# echo host with tokenbridge's imports alone is ~1.6x on the development machine, see README).
+TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd list -echo bin/echohost-release \
+	-ref bin/echohost-imports-release -host bin/tokenbridge -host bin/tokenbridge-release -max-ratio "${BENCH_MAX_RATIO:-0}"
+echo "  budget: the release build's list ≤ 1.50x the echo host (the reference line is the floor without dropping a dependency)"
 TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd hello -echo bin/echohost-release -host bin/tokenbridge-release
 
 if [ "${1:-}" != "--no-browser" ]; then

@@ -5,17 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/tokenbridge/tokenbridge/host/frame"
+	"github.com/tokenbridge/tokenbridge/host/cmd/internal/echo"
 )
 
-func main() {
-	for {
-		msg, err := frame.Read(os.Stdin, frame.MaxIncoming)
-		if err != nil {
-			return
-		}
-		if frame.Write(os.Stdout, msg) != nil {
-			return
-		}
-	}
-}
+func main() { echo.Serve(os.Stdin, os.Stdout) }

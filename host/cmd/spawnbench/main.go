@@ -3,9 +3,11 @@
 // It times each tokenbridge binary answering one command (-cmd: `list` by
 // default; `hello` also probes the keyring) against a minimal echo host,
 // interleaving the runs so machine noise hits every binary alike, and
-// prints each and its ratio to the echo host.
+// prints each and its ratio to the echo host. -ref adds reference hosts
+// (e.g. bin/echohost-imports: the echo host linked with every package
+// tokenbridge links) timed alike but never held to -max-ratio.
 //
-//	spawnbench -n 200 -cmd list -host bin/tokenbridge -host dist/tokenbridge -echo bin/echohost -max-ratio 1.5
+//	spawnbench -n 200 -cmd list -echo bin/echohost -ref bin/echohost-imports -host bin/tokenbridge -host dist/tokenbridge -max-ratio 1.5
 package main
 
 import (
@@ -62,6 +64,8 @@ func main() {
 	n := flag.Int("n", 100, "iterations per binary")
 	var hosts binList
 	flag.Var(&hosts, "host", "tokenbridge binary (repeatable; default bin/tokenbridge)")
+	var refs binList
+	flag.Var(&refs, "ref", "reference host answering like the echo host (repeatable)")
 	echo := flag.String("echo", "bin/echohost", "minimal echo host binary")
 	cmd := flag.String("cmd", "list", "the command tokenbridge answers (list or hello)")
 	maxRatio := flag.Float64("max-ratio", 0, "exit 1 when the last -host's p50 exceeds this multiple of the echo host's (0: no limit)")
@@ -73,7 +77,7 @@ func main() {
 	if len(hosts) == 0 {
 		hosts = binList{"bin/tokenbridge"}
 	}
-	bins := append([]string{*echo}, hosts...)
+	bins := append(append([]string{*echo}, refs...), hosts...)
 	times := make([][]time.Duration, len(bins))
 	for round := -1; round < *n; round++ { // round -1 warms the page cache
 		for i, b := range bins {
@@ -93,9 +97,12 @@ func main() {
 	for i, b := range bins {
 		s := summarize(times[i])
 		ratio = float64(s.p50) / float64(echoStats.p50)
-		name := "echo host " + b
-		if i > 0 {
-			name = "tokenbridge " + b
+		name := "tokenbridge " + b
+		switch {
+		case i == 0:
+			name = "echo host " + b
+		case i <= len(refs):
+			name = "reference " + b
 		}
 		fmt.Printf("  %-44s p50 %8s  p95 %8s  mean %8s  ratio (p50) %.2fx\n", name,
 			s.p50.Round(time.Microsecond), s.p95.Round(time.Microsecond), s.mean.Round(time.Microsecond), ratio)

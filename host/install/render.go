@@ -34,13 +34,24 @@ type Manifest struct {
 	AllowedExtensions []string `json:"allowed_extensions,omitempty"`
 }
 
-// templates are parsed on first use: most host starts render no manifest.
-var templates = sync.OnceValue(func() map[Family]*template.Template {
-	return map[Family]*template.Template{
-		FamilyChromium: mustTemplate("chromium", manifest.Chromium),
-		FamilyFirefox:  mustTemplate("firefox", manifest.Firefox),
-	}
-})
+// The templates are parsed on first use: most host starts render no
+// manifest. (A sync.Once, not sync.OnceValue: the generic's type dictionary
+// would keep every method of *template.Template in the binary, ~50 KB.)
+var (
+	templatesOnce sync.Once
+	templates     map[Family]*template.Template
+)
+
+func templateFor(family Family) (*template.Template, bool) {
+	templatesOnce.Do(func() {
+		templates = map[Family]*template.Template{
+			FamilyChromium: mustTemplate("chromium", manifest.Chromium),
+			FamilyFirefox:  mustTemplate("firefox", manifest.Firefox),
+		}
+	})
+	t, ok := templates[family]
+	return t, ok
+}
 
 func mustTemplate(name, text string) *template.Template {
 	return template.Must(template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
@@ -55,7 +66,7 @@ func mustTemplate(name, text string) *template.Template {
 // allowing the built-in extension IDs plus extra (already normalized).
 // The output is checked to be valid JSON with the expected fields.
 func Render(family Family, hostPath string, extra []string) ([]byte, error) {
-	tmpl, ok := templates()[family]
+	tmpl, ok := templateFor(family)
 	if !ok {
 		return nil, fmt.Errorf("unknown manifest family %q", family)
 	}

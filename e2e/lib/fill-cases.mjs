@@ -1,8 +1,12 @@
 // Fill cases beyond the basic Logos flow, registered inside flowSuite (suite.mjs) so they reuse its run
-// and the token it captured. ctx: {browserName, logosHost, run(), token(), tokenMeta()}.
+// and the tokens it captured. ctx: {browserName, logosHost, run(), token(), tokenMeta(), roToken(), extensionId()}.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { it } from 'node:test';
+import { listTokens, sameSecret } from './env.mjs';
 import { FILL_SEL } from './flow.mjs';
+import { LOOKALIKE_SNOWBALL_HOSTS } from './sites.mjs';
 
 const fillStatus = (d) => d.evaluate((sel) => {
   const el = document.querySelector(sel);
@@ -60,4 +64,126 @@ export function logosDialogCases(ctx) {
       await d.page.close();
     }
   });
+}
+
+// ---------------------------------------------------------------- a third-party consumer with a built-in rule
+const SNOWBALL = 'https://snowball-income.com/portfolio-sync-settings';
+const SNOWBALL_ORIGIN = 'https://snowball-income.com';
+
+/** A real (trusted) mouse click on the centre of the in-page box (its closed shadow root holds one button). */
+async function clickBox(d) {
+  const at = await d.waitFor((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : null;
+  }, FILL_SEL, { what: 'the tokenbridge box' });
+  await d.page.mouse.click(at.x, at.y);
+}
+const waitStatus = (d, pred, what) => d.waitFor((sel) => {
+  const el = document.querySelector(sel);
+  return el ? el.getAttribute('data-tokenbridge-status') : null;
+}, FILL_SEL, { what }).then(async function again(s) {
+  for (let i = 0; i < 100 && !pred(s); i++) { await new Promise((r) => setTimeout(r, 100)); s = await fillStatus(d); }
+  return s;
+});
+function allowedOrigins(run) {
+  let cfg = {};
+  try { cfg = JSON.parse(readFileSync(join(run.home, 'config.json'), 'utf8')); } catch (_) { /* no config yet */ }
+  return ((cfg.fill_origins || {}).tinvest) || [];
+}
+const tokenField = (d) => d.evaluate(() => document.getElementById(document.querySelector('label').htmlFor).value);
+
+export function snowballCases(ctx) {
+  it('the Snowball replica (its rule\'s site granted by the browser) gets no token before the user allows it, and a page cannot allow itself', async () => {
+    const run = ctx.run();
+    const d = await run.newPage();
+    try {
+      await d.goto(SNOWBALL);
+      assert.equal(await waitStatus(d, (s) => s === 'offer-fill', 'the one-click offer'), 'offer-fill', 'the registered rule script runs there');
+      // The page tries to add itself: page events and messages to the extension reach nothing.
+      const tried = await d.evaluate((id) => {
+        const out = [];
+        window.postMessage({ type: 'tb:site-enable', rule_id: 'snowball' }, '*');
+        document.dispatchEvent(new CustomEvent('tb:site-enable', { detail: { rule_id: 'snowball' } }));
+        try { chrome.runtime.sendMessage(id, { type: 'tb:site-enable', rule_id: 'snowball' }, () => {}); out.push('sent'); } catch (e) { out.push('refused'); }
+        return out;
+      }, ctx.extensionId());
+      assert.ok(tried.length === 1, 'the page tried');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(!allowedOrigins(run).includes(SNOWBALL_ORIGIN), 'config.json does not allow the page\'s origin');
+      await clickBox(d);
+      const s = await waitStatus(d, (x) => x && x.startsWith('error:'), 'the host\'s refusal');
+      assert.equal(s, 'error:target_denied', 'the host refuses the origin it was not told to allow');
+      assert.equal(await tokenField(d), '', 'the field stays empty');
+      assert.equal(run.sites.state.received.filter((r) => r.host === 'snowball-income.com').length, 0);
+    } finally {
+      await d.page.close();
+    }
+  });
+
+  if (ctx.browserName === 'chromium') {
+    it('the popup turns Snowball on (host allowlist); its replica then gets the read-only token (recorded as a use, shown in the popup), a look-alike nothing', async () => {
+      const run = ctx.run();
+      const ro = ctx.roToken();
+      assert.ok(ro, 'needs the captured read-only token');
+      const p = await run.newPage();
+      try {
+        await p.goto(`${run.extensionURL}/popup/popup.html`);
+        await p.waitFor(() => !!document.querySelector('[data-site="snowball"][data-enabled="false"]'), null, { what: 'the Snowball row (off)' });
+        await p.clickText('Включить');
+        await p.waitFor(() => !!document.querySelector('[data-site="snowball"][data-enabled="true"]'), null, { what: 'the Snowball row (on)' });
+      } finally {
+        await p.page.close();
+      }
+      assert.deepEqual(allowedOrigins(run), [SNOWBALL_ORIGIN], 'config.json allows exactly the site');
+      const d = await run.newPage();
+      try {
+        await d.goto(SNOWBALL);
+        await waitStatus(d, (s) => s === 'offer-fill', 'the one-click offer');
+        await clickBox(d);
+        assert.equal(await waitStatus(d, (s) => s === 'filled' || (s && s.startsWith('error')), 'the fill'), 'filled');
+        const v = await tokenField(d);
+        assert.ok(v === ro, 'the field holds the read-only token (the site prefers read-only), not the full-access one');
+        const others = await d.evaluate(() => [...document.querySelectorAll('input')].filter((i) => i.id !== document.querySelector('label').htmlFor).map((i) => i.value));
+        assert.equal(others.filter(Boolean).length, 0, 'no other field holds anything');
+        let meta;
+        for (let i = 0; i < 50; i++) {
+          meta = (await listTokens(run.env)).find((t) => sameSecret(t, ro));
+          if (meta && (meta.used_by || []).some((u) => u.origin === SNOWBALL_ORIGIN)) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(meta && (meta.used_by || []).some((u) => u.origin === SNOWBALL_ORIGIN), `the fill is recorded as a use: ${JSON.stringify(meta && meta.used_by)}`);
+        await d.clickText('Сохранить');
+        await d.waitText('Синхронизация настроена');
+        assert.ok(run.sites.state.received.filter((r) => r.host === 'snowball-income.com').at(-1).value === ro, 'the site got the read-only token');
+      } finally {
+        await d.page.close();
+      }
+      // The popup shows where the read-only token is used, and which token the site holds.
+      const roId = (await listTokens(run.env)).find((t) => sameSecret(t, ro)).id;
+      const q = await run.newPage();
+      try {
+        await q.goto(`${run.extensionURL}/popup/popup.html`);
+        const shown = await q.waitFor(([id, origin]) => {
+          const u = document.querySelector(`li[data-token-id="${id}"] .usage`);
+          const o = document.querySelector(`#origins li[data-origin="${origin}"]`);
+          return u && o ? { used: u.dataset.usedBy.split(' '), holds: o.dataset.tokenId } : null;
+        }, [roId, SNOWBALL_ORIGIN], { what: 'the usage lines in the popup' });
+        assert.ok(shown.used.includes(SNOWBALL_ORIGIN), 'the token row says where it is used');
+        assert.equal(shown.holds, roId, 'the site holds the read-only token');
+      } finally {
+        await q.page.close();
+      }
+      const l = await run.newPage();
+      try {
+        await l.goto(`https://${LOOKALIKE_SNOWBALL_HOSTS[0]}/portfolio-sync-settings`);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(await l.evaluate((sel) => !!document.querySelector(sel), FILL_SEL), false, 'no tokenbridge box on the look-alike');
+        assert.equal(await tokenField(l), '');
+      } finally {
+        await l.page.close();
+      }
+    });
+  }
 }

@@ -1,11 +1,11 @@
 // One end-to-end run: replica sites, fake T-Invest, the real host registered for a real browser
 // with a private TOKENBRIDGE_HOME, and the steps of the user's flow with timings.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driver, launchChromium, launchFirefox } from './browsers.mjs';
 import { makeCerts } from './certs.mjs';
-import { CHROMIUM_ID, EXTENSION_DIR, PINNED_CHROMIUM_ID, ensureBinaries, listTokens, requireKeyring, sameSecret, startTinvestFake, tbOK } from './env.mjs';
+import { EXTENSION_DIR, PINNED_CHROMIUM_ID, chromiumUnpackedID, ensureBinaries, listTokens, requireKeyring, sameSecret, startTinvestFake, tbOK } from './env.mjs';
 import { importCA } from './firefox-profile.mjs';
 import { ALL_HOSTS, startSites } from './sites.mjs';
 
@@ -16,11 +16,16 @@ export const FILL_SEL = '[data-tokenbridge="fill"]';
  * createRun('chromium' | 'firefox', {extension = true}) -> run.
  * run.newPage() -> driver, run.console (collected lines), run.env (host env), run.close().
  */
-export async function createRun(browserName, { extension = true, keep = false } = {}) {
+export async function createRun(browserName, { extension = true, keep = false, grantSites = false } = {}) {
   ensureBinaries();
   await requireKeyring();
   const tmp = mkdtempSync(join(tmpdir(), `tb-e2e-${browserName}-`));
   const run = { browserName, tmp, console: [], closers: [] };
+  // grantSites: the extension as the browser holds it after the user said yes to its prompt for the
+  // optional sites (neither browser lets automation answer that prompt): a copy whose manifest lists
+  // optional_host_permissions as host_permissions, granted at install. Nothing else differs.
+  const extDir = extension && grantSites ? grantedCopy(EXTENSION_DIR, join(tmp, 'extension')) : EXTENSION_DIR;
+  const CHROMIUM_ID = chromiumUnpackedID(extDir);
   try {
     run.certs = makeCerts(ALL_HOSTS, mkdtempSync(join(tmp, 'pki-')));
     run.fake = await startTinvestFake();
@@ -47,7 +52,7 @@ export async function createRun(browserName, { extension = true, keep = false } 
       const allow = CHROMIUM_ID === PINNED_CHROMIUM_ID ? [] : ['--extension-id', CHROMIUM_ID];
       await tbOK(['install', '--browser', 'chromium', '--dir', nmh, ...allow], run.env);
       run.context = await launchChromium({
-        userDataDir: run.profileDir, extensionDir: extension ? EXTENSION_DIR : null,
+        userDataDir: run.profileDir, extensionDir: extension ? extDir : null,
         sites: run.sites, certs: run.certs, env: run.env,
       });
       run.closers.unshift(() => run.context.close());
@@ -77,7 +82,7 @@ export async function createRun(browserName, { extension = true, keep = false } 
       run.profileDir = join(tmp, 'firefox-profile');
       importCA(run.profileDir, run.certs.caPath);
       const { browser, extensionId } = await launchFirefox({
-        profileDir: run.profileDir, sites: run.sites, env: run.env, extensionDir: extension ? EXTENSION_DIR : null,
+        profileDir: run.profileDir, sites: run.sites, env: run.env, extensionDir: extension ? extDir : null,
       });
       run.browser = browser;
       run.extensionId = extensionId;
@@ -95,6 +100,16 @@ export async function createRun(browserName, { extension = true, keep = false } 
   }
   run.close = () => closeRun(run, { keep });
   return run;
+}
+
+function grantedCopy(src, dst) {
+  cpSync(src, dst, { recursive: true });
+  const mf = join(dst, 'manifest.json');
+  const m = JSON.parse(readFileSync(mf, 'utf8'));
+  m.host_permissions = m.optional_host_permissions || [];
+  delete m.optional_host_permissions;
+  writeFileSync(mf, JSON.stringify(m, null, 2));
+  return dst;
 }
 
 async function closeRun(run, { keep }) {

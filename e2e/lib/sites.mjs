@@ -17,7 +17,10 @@ export const LOGOS_HOSTS = ['logos-up.com', 'www.logos-up.com'];
 export const LOOKALIKE_HOSTS = ['logos-up.com.evil.test', 'logos-up.net'];
 // A look-alike bank: the same pages (and «Токен выпущен»), on an origin the extension must ignore.
 export const LOOKALIKE_BROKER_HOSTS = ['www.tbank.ru.evil.test'];
-export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS, ...LOOKALIKE_BROKER_HOSTS];
+// A third-party consumer with a built-in optional rule (Snowball Income) and its look-alike.
+export const SNOWBALL_HOSTS = ['snowball-income.com'];
+export const LOOKALIKE_SNOWBALL_HOSTS = ['snowball-income.com.evil.test'];
+export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS, ...LOOKALIKE_BROKER_HOSTS, ...SNOWBALL_HOSTS, ...LOOKALIKE_SNOWBALL_HOSTS];
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -115,6 +118,14 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
         if (req.method === 'POST' && path === '/__report') {
           const body = JSON.parse(await readBody(req) || '{}');
           state.reports.push({ host, items: Array.isArray(body.items) ? body.items : [] });
+          return json(res, 200, { ok: true });
+        }
+      }
+      if (SNOWBALL_HOSTS.includes(host) || LOOKALIKE_SNOWBALL_HOSTS.includes(host)) {
+        if (req.method === 'GET' && path === '/portfolio-sync-settings') return send(res, 200, TYPES['.html'], file('snowball.html'));
+        if (req.method === 'POST' && path === '/api/sync') {
+          const body = JSON.parse(await readBody(req) || '{}');
+          state.received.push({ host, broker: 'tinkoff', value: String(body.value ?? ''), at: Date.now() });
           return json(res, 200, { ok: true });
         }
       }

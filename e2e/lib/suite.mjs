@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ROOT, sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
 import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, issueInPage, readLogs, STATUS_SEL } from './flow.mjs';
 import { LOOKALIKE_BROKER_HOSTS, LOOKALIKE_HOSTS, newToken } from './sites.mjs';
-import { logosDialogCases } from './fill-cases.mjs';
+import { logosDialogCases, snowballCases } from './fill-cases.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
   describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
@@ -18,7 +18,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     const extra = [];     // other secrets this run created (scanned for leaks too)
     const extraKeys = []; // and their keyring keys
     before(async () => {
-      run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP });
+      run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP, grantSites: true });
       // Kept after the run (git-ignored): e2e/.run/screenshots/ (the demo writes docs/screenshots/).
       shots = process.env.TB_SCREENSHOTS_DIR || join(ROOT, 'e2e', '.run', 'screenshots');
       mkdirSync(shots, { recursive: true });
@@ -192,7 +192,10 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       await d.page.close();
     });
 
-    logosDialogCases({ browserName, logosHost, run: () => run, token: () => token, tokenMeta: () => tokenMeta });
+    const cases = { browserName, logosHost, run: () => run, token: () => token, tokenMeta: () => tokenMeta, roToken: () => roToken,
+      extensionId: () => (browserName === 'chromium' ? run.extensionURL.slice('chrome-extension://'.length) : 'tokenbridge@tokenbridge.dev') };
+    let roToken;
+    logosDialogCases(cases);
 
     it('captures a newer read-only token shown as text, and never fills it into Logos', async () => {
       assert.ok(token, 'needs the captured token');
@@ -201,6 +204,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       const cap = await issueAndCapture(run, d, { host: brokerHost, access: 'Только для чтения', copy: false });
       run.sites.setMode(brokerHost, null);
       extra.push(cap.token);
+      roToken = cap.token;
       assert.equal(cap.access, 'readonly');
       assert.equal(cap.status, 'stored', 'captured from the page text without a copy click');
       assert.equal(cap.validation, 'readonly', 'the fake T-Invest API classified it as read-only');
@@ -214,6 +218,8 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       assert.ok(res.value === token, 'Logos still gets the full-access token, not the newer read-only one');
       await l.page.close();
     });
+
+    snowballCases(cases);
 
     const attacks = [
       ['forge extension messages and events', 'attack'],

@@ -222,7 +222,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     },
     'tb:fill-active': (msg) => fillActiveTab(tokenId(msg.token_id)),
     // Optional fill rules' sites (background/sites.js); the popup asked the browser's permission first.
-    async 'tb:sites'() { return { ok: true, sites: await TB.sites.list() }; },
+    async 'tb:sites'() { return { ok: true, sites: await TB.sites.list(host) }; },
     'tb:site-enable': (msg) => TB.sites.enable(msg.rule_id, host),
     'tb:site-disable': (msg) => TB.sites.disable(msg.rule_id, host),
     async 'tb:moex-list'() {

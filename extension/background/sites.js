@@ -12,11 +12,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
   const scriptId = (rule) => 'tb-rule-' + rule.id;
   const optional = () => TB.rules.RULES.filter((r) => r.optional);
 
-  /** The fill content script's files: exactly the manifest's list for content/logos.js. */
-  function fillFiles() {
-    const cs = (api.runtime.getManifest().content_scripts || []).find((c) => (c.js || []).includes('content/logos.js'));
-    return cs ? cs.js.slice() : [];
-  }
+  // The fill content script's files: the manifest's list for content/logos.js (a unit test keeps them
+  // equal; Firefox's runtime.getManifest() does not hand the content_scripts back as written).
+  const FILL_FILES = Object.freeze(['lib/base.js', 'lib/dom.js', 'lib/token.js', 'lib/errors.js', 'lib/strings.js',
+    'lib/rules.js', 'lib/fill.js', 'lib/ui.js', 'lib/fill-flow.js', 'content/logos.js']);
+  const fillFiles = () => FILL_FILES.slice();
 
   function optionalRule(id) {
     const r = typeof id === 'string' ? TB.rules.byId(id) : null;
@@ -61,10 +61,19 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
     return chain;
   }
 
-  /** The popup's list: [{id, name, origins, prefers, enabled}]. */
-  async function list() {
+  /**
+   * The popup's list: [{id, name, origins, prefers, granted, allowed, enabled}]. A site is on (`enabled`)
+   * only with both gates open: the browser's permission and every origin in the host's fill allowlist.
+   */
+  async function list(host) {
+    const l = await host('list_fill_origins', { provider: 'tinvest' });
+    const allowedNow = new Set([].concat(l.builtin || [], l.added || []));
     const out = [];
-    for (const r of optional()) out.push({ id: r.id, name: r.name, origins: r.origins.slice(), prefers: r.prefers, enabled: await granted(r) });
+    for (const r of optional()) {
+      const g = await granted(r);
+      const a = r.origins.every((o) => allowedNow.has(o));
+      out.push({ id: r.id, name: r.name, origins: r.origins.slice(), prefers: r.prefers, granted: g, allowed: a, enabled: g && a });
+    }
     return out;
   }
 
@@ -74,7 +83,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
     if (!(await granted(r))) throw fail('site_permission', r.name + ' (' + r.origins.join(', ') + '): the browser did not grant access to the site');
     for (const o of r.origins) await host('allow_fill_origin', { provider: 'tinvest', origin: o });
     await sync();
-    return { ok: true, sites: await list() };
+    return { ok: true, sites: await list(host) };
   }
 
   /** Off: the permission, the host's allowlist entries and the script go. */
@@ -83,7 +92,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
     if (api.permissions) await api.permissions.remove(TB.rules.permissionsOf(r));
     for (const o of r.origins) await host('remove_fill_origin', { provider: 'tinvest', origin: o });
     await sync();
-    return { ok: true, sites: await list() };
+    return { ok: true, sites: await list(host) };
   }
 
   return { sync, list, enable, disable, active, fillFiles };

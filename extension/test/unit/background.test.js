@@ -445,17 +445,26 @@ function fakeSites(grantedNow) {
   });
   return { state, extra };
 }
-const sitesReply = (m) => (['allow_fill_origin', 'remove_fill_origin'].includes(m.cmd) ? { origin: m.origin, builtin: [], added: [] } : defaultReply(m));
+// The host's fill allowlist, as the fake host keeps it (per test: the replies are made from this set).
+function fakeAllowlist() {
+  const added = new Set();
+  return (m) => {
+    if (m.cmd === 'allow_fill_origin') added.add(m.origin);
+    if (m.cmd === 'remove_fill_origin') added.delete(m.origin);
+    if (['allow_fill_origin', 'remove_fill_origin', 'list_fill_origins'].includes(m.cmd)) return { origin: m.origin, builtin: ['https://logos-up.com'], added: [...added] };
+    return defaultReply(m);
+  };
+}
 
 test('optional site: its page is no sender until the user turned it on; then fill requests go to the host with its origin', async () => {
   const off = fakeSites();
-  const a = boot({ extra: off.extra, hostReply: sitesReply });
+  const a = boot({ extra: off.extra, hostReply: fakeAllowlist() });
   const r = await a.call({ type: 'tb:fill-candidates' }, tabSender(SNOWBALL));
   assert.equal(r.ok, false);
   assert.equal(r.error.code, 'not_allowed');
   assert.equal(a.hostLog.filter((m) => m.cmd === 'list').length, 0, 'the host was not asked');
   const on = fakeSites(['https://snowball-income.com/*']);
-  const b = boot({ extra: on.extra, hostReply: sitesReply });
+  const b = boot({ extra: on.extra, hostReply: fakeAllowlist() });
   const g = await b.call({ type: 'tb:fill-secret', token_id: 'tok_a' }, tabSender(SNOWBALL));
   assert.equal(g.ok, true, JSON.stringify(g.error));
   assert.equal(b.hostLog.find((m) => m.cmd === 'get').origin, 'https://snowball-income.com');
@@ -467,12 +476,14 @@ test('optional site: its page is no sender until the user turned it on; then fil
 
 test('optional site: the popup turns it on (host allowlist + registered script, the manifest\'s fill files) and off; a page cannot', async () => {
   const f = fakeSites();
-  const a = boot({ extra: f.extra, hostReply: sitesReply });
+  const a = boot({ extra: f.extra, hostReply: fakeAllowlist() });
   const popup = { id: EXT_ID, url: 'chrome-extension://' + EXT_ID + '/popup/popup.html' };
   const refused = await a.call({ type: 'tb:site-enable', rule_id: 'snowball' }, popup);
   assert.equal(refused.error.code, 'site_permission', 'no browser permission: nothing is allowed');
   assert.equal(a.hostLog.filter((m) => m.cmd === 'allow_fill_origin').length, 0);
   f.state.granted.add('https://snowball-income.com/*'); // the user said yes in the browser's prompt
+  const half = (await a.call({ type: 'tb:sites' }, popup)).sites.find((s) => s.id === 'snowball');
+  assert.deepEqual([half.granted, half.allowed, half.enabled], [true, false, false], 'granted by the browser alone is not on');
   for (const sender of [tabSender('https://logos-up.com/profile/'), tabSender(SNOWBALL), tabSender('https://www.tbank.ru/invest/settings/')]) {
     const r = await a.call({ type: 'tb:site-enable', rule_id: 'snowball' }, sender);
     assert.equal(r.error && r.error.code, 'not_allowed', 'a content script cannot turn a site on: ' + sender.url);
@@ -488,6 +499,9 @@ test('optional site: the popup turns it on (host allowlist + registered script, 
   const logosJs = JSON.parse(read('manifest.json')).content_scripts.find((c) => c.js.includes('content/logos.js')).js;
   assert.deepEqual([...sc.js], logosJs);
   assert.equal(r.sites.find((s) => s.id === 'snowball').enabled, true);
+  const listed = await a.call({ type: 'tb:sites' }, popup);
+  assert.deepEqual(JSON.parse(JSON.stringify(listed.sites.find((s) => s.id === 'snowball'))),
+    { id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], prefers: 'readonly', granted: true, allowed: true, enabled: true });
   const bad = await a.call({ type: 'tb:site-enable', rule_id: 'logos' }, popup);
   assert.equal(bad.error.code, 'bad_request', 'built-in rules are not switched');
   const off = await a.call({ type: 'tb:site-disable', rule_id: 'snowball' }, popup);
@@ -495,6 +509,7 @@ test('optional site: the popup turns it on (host allowlist + registered script, 
   assert.deepEqual(f.state.removed, ['https://snowball-income.com/*']);
   assert.deepEqual(a.hostLog.filter((m) => m.cmd === 'remove_fill_origin').map((m) => m.origin), ['https://snowball-income.com']);
   assert.equal(f.state.scripts.length, 0, 'unregistered');
+  assert.equal(off.sites.find((s) => s.id === 'snowball').enabled, false);
 });
 
 /** A host whose `list` answers pages of `size` over `n` tokens (host/PROTOCOL.md), optionally tampered with. */

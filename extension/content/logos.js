@@ -61,6 +61,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
         TB.fill.setNativeValue(tgt.field, r.secret);
         st.filled = { field: tgt.field, tokenId, digest: dg, label: (r.token && r.token.label) || tokenId, lastOurs: true };
         renderFilled(pick);
+        // A site without a success text (no `connected` in its rule): the fill itself is the use.
+        if (!st.rule.connected.length) recordUse(true);
         if (settings().autoconnect) {
           const btn = TB.fill.findConnectButton(tgt.block, st.rule);
           if (btn) { ui().setAttr('autoconnect', 'clicked'); btn.click(); }
@@ -160,11 +162,12 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fillPage', (TB) => {
       return (await TB.token.digest(f.value)) === st.filled.digest;
     }
 
-    async function recordUse() {
+    /** quiet: the fill itself is the use (the box keeps saying «filled»; only an error shows). */
+    async function recordUse(quiet) {
       st.recorded = true;
       let r;
       try { r = await send({ type: 'tb:record-use', token_id: st.filled.tokenId }); } catch (e) { r = failed(e); }
-      if (r && r.ok) show(flow.connectedView());
+      if (r && r.ok) { if (!quiet) show(flow.connectedView()); }
       else showError((r && r.error) || {});
     }
 

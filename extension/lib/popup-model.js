@@ -64,5 +64,31 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupModel', (TB) =>
     // Names come from the bank's API: shown cleaned (lib/label.js: no bidi or zero-width tricks).
     return acc.map((a) => TB.label.usable(String((a && (a.name || a.id)) || ''))).filter(Boolean);
   }
-  return { addMonths, expiryInfo, badgeFor, checkFailure, accountNames };
+  /** Origins a token is used at (host `used_by`), each once, most recent use first. */
+  function usedAt(token) {
+    const uses = token && Array.isArray(token.used_by) ? token.used_by.filter((u) => u && typeof u.origin === 'string') : [];
+    const last = new Map();
+    for (const u of uses) {
+      const at = Date.parse(u.at || '') || 0;
+      if (!last.has(u.origin) || last.get(u.origin) < at) last.set(u.origin, at);
+    }
+    return Array.from(last.entries()).sort((a, b) => b[1] - a[1]).map(([origin, at]) => ({ origin, at }));
+  }
+
+  /**
+   * Per origin, the token it holds: the token most recently used there. [{origin, tokenId, label, at}],
+   * sorted by origin.
+   */
+  function tokenPerOrigin(tokens) {
+    const best = new Map();
+    for (const tok of Array.isArray(tokens) ? tokens : []) {
+      for (const u of usedAt(tok)) {
+        const cur = best.get(u.origin);
+        if (!cur || cur.at < u.at) best.set(u.origin, { origin: u.origin, tokenId: tok.id, label: tok.label || tok.id, at: u.at });
+      }
+    }
+    return Array.from(best.values()).sort((a, b) => a.origin.localeCompare(b.origin));
+  }
+
+  return { addMonths, expiryInfo, badgeFor, checkFailure, accountNames, usedAt, tokenPerOrigin };
 });

@@ -142,14 +142,46 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
         await loadTokens();
       }),
       button(t('actRename'), async () => { inlineRename(li, tok); }),
-      button(t('actDelete'), async () => { inlineConfirm(li, t('confirmDelete', [tok.label || tok.id]), async () => {
+      button(t('actDelete'), async () => { inlineConfirm(li, deleteQuestion(tok), async () => {
         const r = await send({ type: 'tb:delete', token_id: tok.id });
         if (!r.ok) notice(errorText(r.error));
         await loadTokens();
       }); }),
     );
+    li.append(usageLine(tok));
     li.append(act);
     return li;
+  }
+
+  // ---------------------------------------------------------------- where each token is used
+  const REVOKE_URL = 'https://id.tbank.ru/account';
+  /** «Используется: ORIGIN, …» or «Нигде не используется — можно удалить и отозвать в банке». */
+  function usageLine(tok) {
+    const used = TB.popupModel.usedAt(tok);
+    const el = document.createElement('div');
+    el.className = 'muted usage';
+    el.dataset.usedBy = used.map((u) => u.origin).join(' ');
+    el.textContent = used.length ? t('usedAt', [used.map((u) => u.origin.replace(/^https:\/\//, '')).join(', ')]) : t('usedNowhere', [REVOKE_URL]);
+    return el;
+  }
+  function deleteQuestion(tok) {
+    const q = t('confirmDelete', [tok.label || tok.id]);
+    return TB.popupModel.usedAt(tok).length ? q : q + ' ' + t('revokeHint', [REVOKE_URL]);
+  }
+  /** «Где какой токен»: per origin the token it holds (most recent use). */
+  function renderOrigins(tokens) {
+    const ul = $('origins');
+    ul.textContent = '';
+    const rows = TB.popupModel.tokenPerOrigin(tokens);
+    for (const r of rows) {
+      const li = document.createElement('li');
+      li.dataset.origin = r.origin;
+      li.dataset.tokenId = r.tokenId;
+      li.className = 'row';
+      li.append(span('label', r.origin.replace(/^https:\/\//, '')), span('kind', r.label));
+      ul.append(li);
+    }
+    $('origins-section').hidden = rows.length === 0;
   }
 
   /**
@@ -207,6 +239,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     if (!r.ok) { $('no-tokens').hidden = true; return; }
     const tokens = r.tokens.slice().sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
     for (const tok of tokens) ul.append(renderToken(tok));
+    renderOrigins(tokens);
     $('no-tokens').hidden = tokens.length > 0;
   }
 

@@ -372,6 +372,7 @@ const SB_SECRETS = { tok_full: FIXTURE_TOKEN, tok_ro: RO_SECRET };
 const sbReply = (tokens) => (msg) => {
   if (msg.type === 'tb:fill-candidates') return { ok: true, tokens };
   if (msg.type === 'tb:fill-secret') return { ok: true, secret: SB_SECRETS[msg.token_id], token: tokens.find((t) => t.id === msg.token_id) };
+  if (msg.type === 'tb:record-use') return { ok: true, token: { id: msg.token_id } };
   return { ok: false, error: { code: 'not_allowed', message: 'x' } };
 };
 const boxCtl = (d) => d.querySelector('[data-tokenbridge="fill"]').__tbCtl;
@@ -479,6 +480,10 @@ test('snowball page: the user\'s click on the box fills the read-only token into
   same(d.getElementById('sb-token').value, RO_SECRET, 'the read-only token was not the one filled');
   for (const id of ['sb-key', 'search', 'sb-decoy-sandbox', 'sb-decoy-other']) assert.equal(d.getElementById(id).value, '', id);
   assert.deepEqual(secretsFetched(sent).map((m) => m.token_id), ['tok_ro']);
+  // No success text on this site: the fill itself is recorded as the use, and the box keeps saying so.
+  await until(() => sent.some((m) => m.type === 'tb:record-use'), 2000, 'record-use after the fill');
+  assert.deepEqual(sent.filter((m) => m.type === 'tb:record-use').map((m) => m.token_id), ['tok_ro']);
+  assert.equal(status(d), 'filled');
   ctl.stop();
 });
 

@@ -279,3 +279,28 @@ test('popup: an optional site is turned on by the browser\'s prompt in the click
   await until(() => sent.some((m) => m.type === 'tb:site-enable' && m.rule_id === 'snowball'), 2000, 'tb:site-enable');
   await until(() => row() && row().dataset.enabled === 'true', 2000, 'row shows on');
 });
+
+test('popup: where each token is used (per token, per origin); an unused token\'s delete points to revoking it at the bank', async () => {
+  const used = { ...TOKEN, id: 'tok_used', label: 'Для Logos', used_by: [
+    { origin: 'https://logos-up.com', at: '2026-11-20T10:00:00Z' }, { origin: 'https://snowball-income.com', at: '2026-11-21T10:00:00Z' },
+    { origin: 'https://logos-up.com', at: '2026-11-22T10:00:00Z' }] };
+  const older = { ...TOKEN, id: 'tok_old', label: 'Старый', used_by: [{ origin: 'https://snowball-income.com', at: '2026-11-01T10:00:00Z' }] };
+  const unused = { ...TOKEN, id: 'tok_free', label: 'Свободный' };
+  const { d } = openPopup({
+    'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
+    'tb:list': () => ({ ok: true, tokens: [used, older, unused] }),
+  });
+  await until(() => d.querySelector('[data-token-id="tok_free"]'), 2000, 'rows');
+  const usage = (id) => d.querySelector(`li[data-token-id="${id}"] .usage`);
+  assert.equal(usage('tok_used').dataset.usedBy, 'https://logos-up.com https://snowball-income.com', 'each origin once, latest use first');
+  assert.match(usage('tok_used').textContent, /Используется: logos-up\.com, snowball-income\.com/);
+  assert.match(usage('tok_free').textContent, /Нигде не используется.*id\.tbank\.ru\/account/);
+  const perOrigin = [...d.querySelectorAll('#origins li')].map((li) => [li.dataset.origin, li.dataset.tokenId]);
+  assert.deepEqual(perOrigin, [['https://logos-up.com', 'tok_used'], ['https://snowball-income.com', 'tok_used']], 'per origin the token used there last');
+  assert.equal(d.getElementById('origins-section').hidden, false);
+  const del = (id) => [...d.querySelectorAll(`li[data-token-id="${id}"] button`)].find((b) => b.textContent === 'Удалить');
+  del('tok_free').click();
+  assert.match(d.querySelector('li[data-token-id="tok_free"] .inline').textContent, /отзовите его в банке: https:\/\/id\.tbank\.ru\/account/);
+  del('tok_used').click();
+  assert.doesNotMatch(d.querySelector('li[data-token-id="tok_used"] .inline').textContent, /отзовите/);
+});

@@ -58,6 +58,10 @@ const (
 	MaxAccounts = 20
 	// MaxOrigin bounds an origin given in a request, in bytes.
 	MaxOrigin = 200
+	// MaxVerdictText bounds a saved verdict's or failure's message and an
+	// account name, in bytes (longer server text is cut at a character
+	// boundary with "…"), so that a `list` page's size is bounded.
+	MaxVerdictText = 1024
 )
 
 // MOEX profile fields, in bytes.

@@ -33,6 +33,7 @@ func TestProtocolStatesTheLimits(t *testing.T) {
 		{"| `used_by` entries", fmt.Sprintf("| %d |", MaxUses)},
 		{"| accounts kept", fmt.Sprintf("| %d |", MaxAccounts)},
 		{"| origin in a request |", fmt.Sprintf("%d bytes", MaxOrigin)},
+		{"| verdict message, failure message, account name |", fmt.Sprintf("%d bytes", MaxVerdictText)},
 		{"| one keyring operation", fmt.Sprintf("%d s", KeyringTimeout/time.Second)},
 		{"| background requests (`validate`, `moex_token`) at once", fmt.Sprintf("| %d |", MaxInFlight)},
 		{"| wait for another process's file lock", fmt.Sprintf("%d s", LockWait/time.Second)},

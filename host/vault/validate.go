@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 )
 
@@ -55,7 +57,7 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 	val := &index.Validation{
 		Result:    string(verdict.Result),
 		CheckedAt: checkedAt.UTC(),
-		Message:   verdict.Message,
+		Message:   clip(verdict.Message),
 		Code:      verdict.Code,
 	}
 	for i, a := range verdict.Accounts {
@@ -63,7 +65,7 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 			break
 		}
 		val.Accounts = append(val.Accounts, index.Account{
-			ID: a.ID, Name: a.Name, Type: a.Type, Status: a.Status, AccessLevel: a.AccessLevel,
+			ID: a.ID, Name: clip(a.Name), Type: a.Type, Status: a.Status, AccessLevel: a.AccessLevel,
 		})
 	}
 	return v.modify(id, func(t *index.Token) {
@@ -98,4 +100,17 @@ func (v *Vault) Validate(ctx context.Context, id string, checker Checker) (index
 // upstream), which only another definite verdict replaces.
 func HasVerdict(val *index.Validation) bool {
 	return val != nil && val.Result != "" && val.Result != string(tinvest.ResultUpstream)
+}
+
+// clip bounds server text kept in the index (limits.MaxVerdictText), cut at
+// a character boundary.
+func clip(s string) string {
+	if len(s) <= limits.MaxVerdictText {
+		return s
+	}
+	cut := limits.MaxVerdictText - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -3,11 +3,14 @@ package vault
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/tinvest/tinvestfake"
@@ -145,4 +148,27 @@ func TestValidateErrors(t *testing.T) {
 	require.ErrorContains(t, err, "doctor")
 
 	require.Empty(t, srv.Calls(), "nothing reached the API")
+}
+
+func TestClipBoundsServerText(t *testing.T) {
+	long := strings.Repeat("я", limits.MaxVerdictText) // 2 bytes each
+	for _, tc := range []struct {
+		name, in string
+	}{
+		{"short", "token accepted"},
+		{"exact", strings.Repeat("a", limits.MaxVerdictText)},
+		{"long multibyte", long},
+		{"long ascii", strings.Repeat("a", 5000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := clip(tc.in)
+			require.LessOrEqual(t, len(out), limits.MaxVerdictText)
+			require.True(t, utf8.ValidString(out))
+			if len(tc.in) <= limits.MaxVerdictText {
+				require.Equal(t, tc.in, out)
+			} else {
+				require.True(t, strings.HasSuffix(out, "…"))
+			}
+		})
+	}
 }

@@ -13,10 +13,10 @@ go test -run '^$' -bench . -benchmem ./host/frame ./host/vault ./host/native ./h
 echo; echo "==> host process per message: spawn + one list (and hello), dev and release builds vs a minimal echo host"
 go build -o bin/tokenbridge ./host/cmd/tokenbridge
 # As scripts/release.sh builds them: static, -trimpath, no symbol tables; the reference hosts likewise.
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/tokenbridge-release ./host/cmd/tokenbridge
+CGO_ENABLED=0 go build -tags nethttpomithttp2 -trimpath -ldflags "-s -w" -o bin/tokenbridge-release ./host/cmd/tokenbridge
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/echohost-release ./host/cmd/echohost
 # The floor: the echo host linked with every package tokenbridge links (their init, the same size).
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/echohost-imports-release ./host/cmd/echohost-imports
+CGO_ENABLED=0 go build -tags nethttpomithttp2 -trimpath -ldflags "-s -w" -o bin/echohost-imports-release ./host/cmd/echohost-imports
 # Rewrite each binary with cp, as a package or archive install writes it: the linker writes its output
 # through mmap, which leaves the file's page cache in 4 KiB pages, and starting such a file costs
 # ~0.5 ms more page faults (measured; the same bytes written by cp, or read back after eviction, do not).

@@ -29,16 +29,10 @@ func New(path string) (zerolog.Logger, io.Closer) {
 	if err != nil || level == zerolog.NoLevel {
 		level = zerolog.InfoLevel
 	}
-	var out io.Writer
-	var closer io.Closer = io.NopCloser(nil)
-	rf, err := OpenRotating(path, MaxSize)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "tokenbridge: cannot open log %s (%v); logging to stderr\n", path, err)
-		out = os.Stderr
-	} else {
-		out, closer = rf, rf
-	}
-	return zerolog.New(redact.Writer(out)).Level(level).Hook(utcTimestamp{}).With().Int("pid", os.Getpid()).Logger(), closer
+	// The file is opened on the first line, not at start-up: a host
+	// process that answers one `list` writes nothing (see bench.sh).
+	rf := &Rotating{path: path, limit: MaxSize, fallback: os.Stderr}
+	return zerolog.New(redact.Writer(rf)).Level(level).Hook(utcTimestamp{}).With().Int("pid", os.Getpid()).Logger(), rf
 }
 
 // utcTimestamp stamps each line with the time in UTC (RFC 3339, "Z"): the
@@ -57,6 +51,10 @@ type Rotating struct {
 	limit int64
 	f     *os.File
 	size  int64
+	// fallback receives the lines when the file cannot be opened (New:
+	// stderr, which the browser keeps; still redacted). Nil: Write fails.
+	fallback io.Writer
+	failed   bool
 }
 
 // OpenRotating opens (creating, mode 0600) the log file at path.
@@ -72,6 +70,9 @@ func OpenRotating(path string, limit int64) (*Rotating, error) {
 }
 
 func (r *Rotating) open() error {
+	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -89,6 +90,18 @@ func (r *Rotating) open() error {
 func (r *Rotating) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.f == nil && !r.failed {
+		if err := r.open(); err != nil {
+			if r.fallback == nil {
+				return 0, err
+			}
+			r.failed = true
+			fmt.Fprintf(r.fallback, "tokenbridge: cannot open log %s (%v); logging to stderr\n", r.path, err)
+		}
+	}
+	if r.failed {
+		return r.fallback.Write(p)
+	}
 	if r.size > 0 && r.size+int64(len(p)) > r.limit {
 		r.f.Close()
 		// Several host processes may rotate at once; a failed rename just
@@ -107,5 +120,8 @@ func (r *Rotating) Write(p []byte) (int, error) {
 func (r *Rotating) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.f == nil {
+		return nil
+	}
 	return r.f.Close()
 }

@@ -42,6 +42,10 @@ func TestLevelFromEnv(t *testing.T) {
 		log.Warn().Msg("warn-line")
 		require.NoError(t, closer.Close())
 		b, err := os.ReadFile(p)
+		if !tt.warnings && !tt.debug {
+			require.ErrorIs(t, err, os.ErrNotExist, "nothing logged: the file is never created")
+			continue
+		}
 		require.NoError(t, err)
 		require.Equal(t, tt.debug, strings.Contains(string(b), "dbg-line"), tt.level)
 		require.Equal(t, tt.warnings, strings.Contains(string(b), "warn-line"), tt.level)
@@ -106,4 +110,32 @@ func TestTimestampsAreUTC(t *testing.T) {
 		}
 		require.Equal(t, 1, strings.Count(lines[0], `"time"`), "one timestamp per line")
 	}
+}
+
+// The log file is opened on the first line only; when it cannot be
+// opened, lines still go (redacted) to the fallback.
+func TestLogFileOpenedOnFirstLine(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state", "l.log")
+	log, closer := New(p)
+	_, err := os.Stat(filepath.Dir(p))
+	require.ErrorIs(t, err, os.ErrNotExist, "no directory or file before the first line")
+	log.Info().Msg("first")
+	require.NoError(t, closer.Close())
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "first")
+
+	blocker := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
+	var fallback strings.Builder
+	r := &Rotating{path: filepath.Join(blocker, "l.log"), limit: MaxSize, fallback: &fallback}
+	_, err = r.Write([]byte("line one\n"))
+	require.NoError(t, err)
+	_, err = r.Write([]byte("line two\n"))
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.Contains(t, fallback.String(), "cannot open log")
+	require.Equal(t, 1, strings.Count(fallback.String(), "cannot open log"), "said once")
+	require.Contains(t, fallback.String(), "line two")
 }

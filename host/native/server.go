@@ -86,6 +86,11 @@ func commandNames() []string {
 // next request starts.
 var background = map[string]bool{"validate": true, "moex_token": true}
 
+// quiet lists the commands whose successful answers are logged at debug
+// only: they read and change nothing (every store, get, delete, validate
+// and refusal is still logged at info or above).
+var quiet = map[string]bool{"hello": true, "list": true, "moex_list": true, "list_fill_origins": true}
+
 // Serve answers framed requests from in on out until in ends. Requests
 // start in the order they arrive and each finishes before the next starts
 // (a `get` sent after a `delete` sees the delete), except the background
@@ -157,6 +162,12 @@ func respond(ctx context.Context, env *Env, req *Request, id string, decodeErr e
 	}
 	defer func() {
 		ev := env.Log.Info()
+		if quiet[cmd] {
+			// Reads that change nothing are logged at debug: the popup
+			// and the pages ask them often, and a host process that
+			// answers one of them then opens no log file at all.
+			ev = env.Log.Debug()
+		}
 		if err != nil {
 			ev = env.Log.Warn().Str("code", codeFor(err).Code)
 		}

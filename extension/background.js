@@ -6,6 +6,8 @@
 //   background/clipboard.js  copy + clear after 30 s
 //   lib/rules.js             the fill rules (data): which pages are fill senders
 //   background/sites.js      optional fill rules' sites: permission, host allowlist, registered script
+//   lib/fill.js              the token pick for a site's kinds (no DOM used here)
+//   background/userfill.js   user-driven fill (context menu, popup): consent, injection with activeTab
 //   background/handlers.js   what each sender may ask, input checks
 //   background.js            this file: loads the others in Chromium, wires the listeners
 // Chromium runs this file as the MV3 service worker and loads the others with importScripts; Firefox
@@ -13,7 +15,8 @@
 (function (root) {
   'use strict';
   const FILES = ['lib/base.js', 'lib/token.js', 'lib/errors.js', 'lib/label.js',
-    'lib/rules.js', 'background/native.js', 'background/senders.js', 'background/clipboard.js', 'background/sites.js', 'background/handlers.js'];
+    'lib/rules.js', 'lib/fill.js', 'background/native.js', 'background/senders.js', 'background/clipboard.js', 'background/sites.js',
+    'background/userfill.js', 'background/handlers.js'];
   if (typeof root.importScripts === 'function') root.importScripts(...FILES);
   const TB = root[Symbol.for('tokenbridge.namespace.v1')];
   const api = root.browser || root.chrome;
@@ -30,11 +33,16 @@
   if (api.permissions && api.permissions.onAdded) api.permissions.onAdded.addListener(() => { TB.sites.sync(); });
   if (api.permissions && api.permissions.onRemoved) api.permissions.onRemoved.addListener(() => { TB.sites.sync(); });
   TB.sites.sync();
+  // User-driven fill: the context-menu item on editable fields.
+  if (api.contextMenus && api.contextMenus.onClicked) {
+    TB.userFill.createMenu();
+    api.contextMenus.onClicked.addListener((info, tab) => { TB.userFill.onMenu((c, f) => TB.native.request(c, f), info, tab); });
+  }
 
   // Exposed for unit tests (the background's global is not reachable from web pages or other extensions).
   root.__tokenbridgeBackground = {
     FILES, classify: TB.senders.classify, handleMessage: TB.handlers.handleMessage, mapNativeError: TB.native.mapNativeError,
     hostRequest: TB.native.request, nat: TB.native.nat, capturedBy: TB.handlers.capturedBy,
-    clipboardCopy: TB.clipboard.copy, clearIfStill: TB.clipboard.clearIfStill,
+    clipboardCopy: TB.clipboard.copy, clearIfStill: TB.clipboard.clearIfStill, userFill: TB.userFill,
   };
 })(typeof globalThis !== 'undefined' ? globalThis : self);

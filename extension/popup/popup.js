@@ -360,8 +360,77 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     for (const site of r.sites) ul.append(siteRow(site));
   }
 
+  // ---------------------------------------------------------------- user-driven fill and the fill allowlist
+  // «Вставить в поле на этой странице» (and the context menu's question, kept by the background): the
+  // first fill into an origin asks here, in the extension's own UI; the answer goes to the host's allowlist.
+  function askPanel(text, yesLabel, onYes) {
+    const p = $('ask');
+    p.textContent = '';
+    p.append(span('warn', text), document.createElement('br'), button(yesLabel, async () => { p.hidden = true; await onYes(); }),
+      button(t('askCancel'), async () => { p.hidden = true; await onNo(); }));
+    p.hidden = false;
+  }
+  let onNo = async () => {};
+  const closeIfAsked = () => { if (/[?&]ask=/.test(location.search)) setTimeout(() => window.close(), 1500); };
+
+  /** Show the outcome of a fill reply: done, a question (origin / full access), or the error. */
+  function fillOutcome(r, again) {
+    if (r.ok) { notice(t('filledHere', [String(r.origin || '').replace(/^https:\/\//, '')])); loadFillOrigins(); loadTokens(); closeIfAsked(); return; }
+    if (r.ask === 'origin') { askPanel(t('askOrigin', [r.origin]), t('askAllow'), () => again(true, false)); return; }
+    if (r.ask === 'full_access') { askPanel(t('askFull', [r.site || r.origin, (r.token && r.token.label) || '']), t('askFullYes'), () => again(true, true)); return; }
+    notice(errorText(r.error));
+    closeIfAsked();
+  }
+
+  function fillHere() {
+    notice('');
+    const again = async (yes, fullOk) => fillOutcome(await send({ type: 'tb:user-fill-answer', tab_id: null, yes, full_ok: fullOk }), again);
+    onNo = async () => {};
+    return send({ type: 'tb:user-fill' }).then((r) => fillOutcome(r, again));
+  }
+
+  async function loadWaiting() {
+    const r = await send({ type: 'tb:user-fill-waiting' });
+    const w = r.ok && r.waiting;
+    if (!w) return;
+    if (w.error) { notice(errorText(w.error)); await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes: false }); return; }
+    const again = async (yes, fullOk) => fillOutcome(await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes, full_ok: fullOk }), async () => {});
+    onNo = async () => { await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes: false }); closeIfAsked(); };
+    fillOutcome({ ok: false, ask: w.ask, origin: w.origin, site: w.site, token: w.token }, again);
+  }
+
+  async function loadFillOrigins() {
+    const r = await send({ type: 'tb:fill-origins' });
+    const ul = $('fill-origins');
+    ul.textContent = '';
+    $('fill-origins-section').hidden = !r.ok;
+    if (!r.ok) return;
+    for (const o of r.builtin) {
+      const li = document.createElement('li');
+      li.className = 'row';
+      li.dataset.fillOrigin = o;
+      li.append(span('label', o), span('kind', t('fillOriginBuiltin')));
+      ul.append(li);
+    }
+    for (const o of r.added) {
+      const li = document.createElement('li');
+      li.className = 'row';
+      li.dataset.fillOrigin = o;
+      li.dataset.added = 'true';
+      li.append(span('label', o), button(t('fillOriginRemove'), async () => {
+        const x = await send({ type: 'tb:fill-origin-remove', origin: o });
+        if (!x.ok) notice(errorText(x.error));
+        await loadFillOrigins();
+        await loadSites();
+      }));
+      ul.append(li);
+    }
+  }
+
+  $('fill-here-btn').addEventListener('click', () => { fillHere(); });
+
   applyI18n();
   loadSettings();
-  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); loadCaptureLimits(); loadSites(); } });
+  loadStatus().then((ok) => { if (ok) { loadTokens(); loadMoex(); loadCaptureLimits(); loadSites(); loadFillOrigins(); loadWaiting(); } });
   return {};
 });

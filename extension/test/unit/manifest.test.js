@@ -23,7 +23,7 @@ test('manifest: MV3, one tree for Chromium and Firefox', () => {
 });
 
 test('manifest: least permissions, no host permissions, no external messaging', () => {
-  assert.deepEqual([...manifest.permissions].sort(), ['alarms', 'clipboardRead', 'clipboardWrite', 'nativeMessaging', 'offscreen', 'scripting', 'storage']);
+  assert.deepEqual([...manifest.permissions].sort(), ['activeTab', 'alarms', 'clipboardRead', 'clipboardWrite', 'contextMenus', 'nativeMessaging', 'offscreen', 'scripting', 'storage']);
   assert.equal(manifest.host_permissions, undefined);
   // Only the optional fill rules' sites, asked at run time when the user turns one on (lib/rules.js).
   assert.deepEqual([...manifest.optional_host_permissions], ['https://snowball-income.com/*']);

@@ -304,3 +304,27 @@ test('popup: where each token is used (per token, per origin); an unused token\'
   del('tok_used').click();
   assert.doesNotMatch(d.querySelector('li[data-token-id="tok_used"] .inline').textContent, /отзовите/);
 });
+
+test('popup: «Вставить в поле на этой странице» asks once per origin in the popup; the allowlist is listed and added origins can be removed', async () => {
+  let added = ['https://tracker.example-invest.test'];
+  const { d, sent } = openPopup({
+    'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
+    'tb:list': () => ({ ok: true, tokens: [TOKEN] }),
+    'tb:user-fill': () => ({ ok: false, ask: 'origin', origin: 'https://new.example-invest.test' }),
+    'tb:user-fill-answer': (m) => (m.yes ? { ok: true, status: 'filled', origin: 'https://new.example-invest.test' } : { ok: true, status: 'cancelled' }),
+    'tb:fill-origins': () => ({ ok: true, builtin: ['https://logos-up.com'], added }),
+    'tb:fill-origin-remove': (m) => { added = added.filter((o) => o !== m.origin); return { ok: true }; },
+  });
+  await until(() => d.querySelector('[data-fill-origin="https://tracker.example-invest.test"]'), 2000, 'allowlist');
+  assert.ok(d.querySelector('[data-fill-origin="https://logos-up.com"]:not([data-added])'), 'built-in origins are listed, without a remove button');
+  assert.equal(d.querySelectorAll('[data-fill-origin="https://logos-up.com"] button').length, 0);
+  d.getElementById('fill-here-btn').click();
+  await until(() => !d.getElementById('ask').hidden, 2000, 'the question');
+  assert.match(d.getElementById('ask').textContent, /Разрешить вставку токенов T-Invest на https:\/\/new\.example-invest\.test\?/);
+  [...d.querySelectorAll('#ask button')].find((b) => b.textContent === 'Разрешить и вставить').click();
+  await until(() => sent.some((m) => m.type === 'tb:user-fill-answer' && m.yes === true && m.tab_id === null), 2000, 'the answer');
+  await until(() => /Токен вставлен в поле на new\.example-invest\.test/.test(d.getElementById('notice').textContent), 2000, 'done');
+  d.querySelector('[data-fill-origin="https://tracker.example-invest.test"] button').click();
+  await until(() => !d.querySelector('[data-fill-origin="https://tracker.example-invest.test"]'), 2000, 'removed');
+  assert.deepEqual(sent.filter((m) => m.type === 'tb:fill-origin-remove').map((m) => m.origin), ['https://tracker.example-invest.test']);
+});

@@ -47,7 +47,7 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
     requests: [],    // {host, method, path}
     attackTokenId: null, // a real token id handed to attack scripts
     forgeToken: null,    // the token the bank-page forge script tries to get stored
-    brokerSteps: [],     // extra issue steps of the bank replica: 'confirm', 'sms', 'relogin' (also ?steps=a,b)
+    brokerSteps: [],     // extra issue steps of the bank replica: 'confirm', 'sms', 'relogin', 'reload' (also ?steps=a,b)
   };
 
   const send = (res, code, type, body, extra = {}) => {
@@ -75,7 +75,8 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
         return send(res, 200, TYPES[name.slice(name.lastIndexOf('.'))], file(name));
       }
       if (BROKER_HOSTS.includes(host) || LOOKALIKE_BROKER_HOSTS.includes(host)) {
-        if (req.method === 'GET' && (path === '/invest/settings' || path.startsWith('/invest/settings/'))) {
+        // /auth/login/: the login page of the 'reload' issue step (broker.js; no tokenbridge script matches it).
+        if (req.method === 'GET' && (path === '/invest/settings' || path.startsWith('/invest/settings/') || path === '/auth/login/')) {
           const html = file('broker.html')
             .replaceAll('{{BLOCK_TITLE}}', host === 'www.tinkoff.ru' ? 'Токены Tinkoff Invest API' : 'Токены T-Invest API')
             .replaceAll('{{BRAND}}', host === 'www.tinkoff.ru' ? 'Тинькофф Инвестиции' : 'Т-Инвестиции')

@@ -286,6 +286,53 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       }
     });
 
+    // The re-login as a full page load: «Выпустить токен» → «Подтвердить» → the bank's login page (its own
+    // load, no tokenbridge script) → back to /invest/settings/…, which shows «Токен выпущен» at once. The
+    // user's clicks were in the previous page load of this tab: the background remembered them.
+    for (const mode of ['show', 'copy']) it(`captures after a re-login that fully reloads the page (token ${mode === 'show' ? 'shown, no action on the returned page' : 'copied on the returned page'})`, async () => {
+      run.sites.state.brokerSteps = ['confirm', 'reload'];
+      if (mode === 'show') run.sites.setMode(brokerHost, 'show');
+      const d = await run.newPage();
+      try {
+        await d.goto(`https://${brokerHost}/invest/settings/`);
+        const before = run.sites.state.issued.length;
+        const logins = () => run.sites.state.requests.filter((r) => r.host === brokerHost && r.path === '/auth/login/').length;
+        const loginsBefore = logins();
+        await d.evaluate(() => { window.__tbFirstLoad = true; });
+        await d.clickText('Создать токен');
+        await d.waitText('Создание токена');
+        await d.clickText('Полный доступ');
+        await d.clickText('Выпустить токен');
+        await d.waitText('Подтвердите выпуск токена');
+        await d.clickText('Подтвердить');
+        await d.waitFor(() => location.pathname === '/auth/login/', null, { what: 'the bank\'s login page (a full navigation)' });
+        await d.typeInto('Пароль', 'correct horse');
+        await d.clickText('Войти');
+        await d.waitText('Токен выпущен');
+        assert.equal(logins(), loginsBefore + 1, 'the login page was loaded from the server');
+        assert.equal(await d.evaluate(() => [location.pathname, window.__tbFirstLoad === true].join(' ')), '/invest/settings/tokens/ false', 'a new page load shows «Токен выпущен»');
+        await d.waitFor((n) => n, run.sites.state.issued.length > before, { what: 'the replica bank to issue a token' });
+        const issued = run.sites.lastIssued();
+        extra.push(issued.token);
+        if (mode === 'copy') await d.clickText('Скопировать токен'); // while «Токен выпущен» is shown: not a counted action
+        const status = await d.waitFor((sel) => {
+          const el = document.querySelector(sel);
+          const v = el && el.getAttribute('data-tokenbridge-status');
+          return v && v !== 'saving' ? v : null;
+        }, STATUS_SEL, { timeout: 15000, what: 'the capture box' });
+        assert.equal(status, 'stored', 'the shown-once token is stored, not refused');
+        const stored = (await listTokens(run.env)).find((t) => sameSecret(t, issued.token));
+        assert.ok(stored, 'listed in tokenbridge list --json');
+        extraKeys.push(`tinvest/${stored.id}`);
+        assert.equal(stored.source_origin, `https://${brokerHost}`);
+        assert.ok((await keyringLookup(`tinvest/${stored.id}`)) === issued.token, 'the keyring holds the exact token');
+      } finally {
+        run.sites.state.brokerSteps = [];
+        run.sites.setMode(brokerHost, null);
+        await d.page.close();
+      }
+    });
+
     it('stores nothing from a page that shows «Токен выпущен» and a token without any user action', async () => {
       const forged = newToken();
       run.sites.state.forgeToken = forged;

@@ -9,9 +9,14 @@
   // 'show': another version of the page that also shows it in a read-only field.
   const variant = root.dataset.variant === 'show' ? 'show' : 'copy';
   // Steps the bank may insert between «Выпустить токен» and «Токен выпущен» (server state or ?steps=…,
-  // any of confirm,sms,relogin, done in that order): a dialog «Подтвердите выпуск токена» → «Подтвердить»,
-  // an SMS code typed (4 digits), a repeated login (password + «Войти»). Same SPA, no reload.
-  const steps = String(root.dataset.steps || '').split(',').filter((x) => ['confirm', 'sms', 'relogin'].includes(x));
+  // any of confirm,sms,relogin,reload, done in the order given): a dialog «Подтвердите выпуск токена» → «Подтвердить»,
+  // an SMS code typed (4 digits), a repeated login (password + «Войти»): same SPA, no reload; or
+  // 'reload': the repeated login on its own page — a full navigation to /auth/login/ on the same origin
+  // (no tokenbridge script there), password + «Войти», and back: the returned page issues the token and
+  // shows «Токен выпущен» with no further user action (the pending issue waits in sessionStorage; no token).
+  const STEPS = ['confirm', 'sms', 'relogin', 'reload'];
+  const PENDING = 'replica-pending-issue';
+  let steps = String(root.dataset.steps || '').split(',').filter((x) => STEPS.includes(x));
   delete root.dataset.brand; delete root.dataset.blockTitle; delete root.dataset.variant; delete root.dataset.steps;
 
   // App state; the issued token lives only in this closure (never in the DOM, never in a URL).
@@ -95,8 +100,24 @@
     stepAt = i;
     step = steps[i] || null;
     if (step === 'confirm') { render(); return; }
+    if (step === 'reload') {
+      sessionStorage.setItem(PENDING, JSON.stringify({ access, account, steps, next: i + 1 }));
+      location.assign('/auth/login/?back=' + encodeURIComponent('/invest/settings/tokens/'));
+      return;
+    }
     if (step) { view = step; render(); return; }
     issue();
+  }
+
+  /** The login page of the 'reload' step (its own page load): password + «Войти» → back to the bank page. */
+  function loginPage() {
+    const pw = h('input', { class: '_c_code_', type: 'password', 'aria-label': 'Пароль', placeholder: 'Пароль' });
+    const back = new URLSearchParams(location.search).get('back') || '';
+    const login = () => { if (pw.value) location.assign(/^\/invest\/settings\//.test(back) ? back : '/invest/settings/'); };
+    return h('div', { class: '_c_main_' }, h('div', { class: '_c_card_' },
+      h('div', { class: '_c_h2_' }, 'Войдите снова'),
+      h('div', { class: '_c_muted_' }, 'Сессия истекла: введите пароль, чтобы продолжить.'), pw,
+      h('p', {}, h('button', { class: '_c_btn_', onclick: login }, 'Войти'))));
   }
   const stepDone = () => nextStep(stepAt + 1);
 
@@ -166,9 +187,19 @@
   }
 
   function render() {
+    if (view === 'login') { root.replaceChildren(header(), loginPage()); return; }
     const page = view === 'settings' ? settings() : view === 'create' ? create() : view === 'sms' ? sms() : view === 'relogin' ? relogin() : done();
     root.replaceChildren(header(), page, toast ? h('div', { class: '_c_toast_' }, toast) : '');
   }
   if (location.pathname.includes('/tokens')) view = 'create';
+  if (location.pathname.startsWith('/auth/login')) view = 'login';
   render();
+  // Back from the 'reload' step's login page: continue the pending issue (no user action on this page).
+  const pending = view === 'login' ? null : sessionStorage.getItem(PENDING);
+  if (pending) {
+    sessionStorage.removeItem(PENDING);
+    const p = JSON.parse(pending);
+    access = p.access; account = p.account; steps = p.steps.filter((x) => STEPS.includes(x)); view = 'create';
+    nextStep(p.next);
+  }
 })();

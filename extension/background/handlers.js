@@ -52,6 +52,10 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     if (!TB.token.isTokenShape(v)) throw bad('the value is not a T-Invest token (t. followed by 60..' + (TB.token.MAX_LENGTH - 2) + ' characters A-Z a-z 0-9 _ -)');
     return v;
   }
+  function tabIdOf(v) {
+    if (!Number.isInteger(v) || v < 0) throw bad('tab_id must be a tab number');
+    return v;
+  }
   function profileName(v) {
     if (typeof v !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,39}$/.test(v)) throw bad('profile name must be 1..40 characters [a-z0-9_-]');
     return v;
@@ -130,6 +134,54 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     if (s) { try { await s.set({ [LIMIT_KEY]: hits }); } catch (_) { /* memory copy still works */ } }
   }
 
+  // ---------------------------------------------------------------- the last user action per broker tab
+  // The bank may fully reload its page between «Выпустить токен» and «Токен выпущен» (a re-login): the
+  // content script reports each real user action (tb:user-action, no content; it throttles to 1/s) and a
+  // new page load asks for its tab's last one (tb:last-user-action). Time and key are decided here, from
+  // `sender` only: `${tabId} ${origin}`, so a look-alike origin or another tab never lends its actions.
+  // In memory and in storage.session (no secret: a time per tab), so a Chromium worker restart or a
+  // Firefox event-page unload keeps it; entries older than ACTION_KEEP_MS are dropped.
+  const ACTION_KEY = 'userActions';
+  const ACTION_KEEP_MS = 10 * 60 * 1000; // = lib/capture-flow.js POLICY.crossLoadWindowMs (a unit test keeps them equal)
+  const ACTION_MAX = 200; // tabs remembered at most (the oldest go first)
+  let actionsLoad = null; // Promise(Map key -> at), read from storage.session once per background start
+  function userActions() {
+    if (!actionsLoad) {
+      actionsLoad = (async () => {
+        const m = new Map();
+        const s = session();
+        if (s) {
+          try {
+            const r = await s.get(ACTION_KEY);
+            const o = r && r[ACTION_KEY];
+            if (o && typeof o === 'object') for (const k of Object.keys(o)) if (Number.isFinite(o[k])) m.set(k, o[k]);
+          } catch (_) { /* memory only */ }
+        }
+        return m;
+      })();
+    }
+    return actionsLoad.then((m) => {
+      const now = Date.now();
+      for (const [k, at] of m) if (now - at > ACTION_KEEP_MS || at > now + 60000) m.delete(k);
+      return m;
+    });
+  }
+  const actionKey = (who) => who.tabId + ' ' + who.origin;
+  async function rememberAction(who) {
+    const m = await userActions();
+    const key = actionKey(who);
+    m.delete(key); // re-insert: the Map keeps the newest last
+    m.set(key, Date.now());
+    while (m.size > ACTION_MAX) m.delete(m.keys().next().value);
+    const s = session();
+    if (s) { try { await s.set({ [ACTION_KEY]: Object.fromEntries(m) }); } catch (_) { /* memory copy still works */ } }
+  }
+  /** How long ago this tab's last user action on this origin was (ms), or null. */
+  async function lastActionAge(who) {
+    const at = (await userActions()).get(actionKey(who));
+    return at === undefined ? null : Math.max(0, Date.now() - at);
+  }
+
   /** hello's overrides, in the documented shape only ({setting, value, reason, refused}). */
   function overrides(list) {
     if (!Array.isArray(list)) return [];
@@ -149,6 +201,15 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
       }));
       if (r.token && typeof r.token.id === 'string') rememberCapture(who.tabId, r.token.id);
       return { ok: true, created: r.created !== false, token: captureMeta(r.token) };
+    },
+    /** A real user action on the bank page just now (the message carries nothing else). */
+    async 'tb:user-action'(msg, who) {
+      await rememberAction(who);
+      return { ok: true };
+    },
+    /** This tab's last user action on this bank origin: its age in ms, or null (none in ACTION_KEEP_MS). */
+    async 'tb:last-user-action'(msg, who) {
+      return { ok: true, age_ms: await lastActionAge(who) };
     },
     async 'tb:validate'(msg, who) {
       const id = tokenId(msg.token_id);
@@ -225,6 +286,21 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     async 'tb:sites'() { return { ok: true, sites: await TB.sites.list(host) }; },
     'tb:site-enable': (msg) => TB.sites.enable(msg.rule_id, host),
     'tb:site-disable': (msg) => TB.sites.disable(msg.rule_id, host),
+    // User-driven fill into the active tab's chosen field (background/userfill.js) and the fill allowlist.
+    async 'tb:user-fill'(msg) {
+      return TB.userFill.fill(host, await TB.userFill.activeTab(), { tokenId: msg.token_id === undefined ? undefined : tokenId(msg.token_id), fullOk: msg.full_ok === true });
+    },
+    async 'tb:user-fill-waiting'() { return { ok: true, waiting: TB.userFill.waiting() }; },
+    'tb:user-fill-answer': (msg) => TB.userFill.answer(host, msg.tab_id == null ? null : tabIdOf(msg.tab_id), msg.yes === true, msg.full_ok === true),
+    async 'tb:fill-origins'() {
+      const r = await host('list_fill_origins', { provider: 'tinvest' });
+      return { ok: true, builtin: r.builtin || [], added: r.added || [] };
+    },
+    async 'tb:fill-origin-remove'(msg) {
+      if (typeof msg.origin !== 'string' || msg.origin.length > 300) throw bad('origin must be an https origin');
+      const r = await host('remove_fill_origin', { provider: 'tinvest', origin: msg.origin });
+      return { ok: true, builtin: r.builtin || [], added: r.added || [] };
+    },
     async 'tb:moex-list'() {
       const r = await host('moex_list', {});
       return { ok: true, profiles: Array.isArray(r.profiles) ? r.profiles : [] };
@@ -284,5 +360,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     }
   }
 
-  return { handleMessage, capturedBy };
+  return { handleMessage, capturedBy, ACTION_KEEP_MS };
 });

@@ -2,7 +2,8 @@
 // https://www.tinkoff.ru/invest/settings/*: captures the token once «Токен выпущен» is shown and asks
 // the background to store it through the host. A token is stored only when the user really acted in
 // this page (trusted click, key press or input) shortly before «Токен выпущен» appeared (the rule is
-// in lib/capture-flow.js). Page events are only ever token CANDIDATES: they must have the token shape,
+// in lib/capture-flow.js; across a full reload of the page, e.g. the bank's re-login, the background
+// remembers the tab's last action: tb:user-action / tb:last-user-action). Page events are only ever token CANDIDATES: they must have the token shape,
 // the page must show «Токен выпущен», and the user must have clicked «Скопировать токен» (a TRUSTED
 // click) within the last 2 s; a token the page keeps showing is found by the DOM scan.
 // The decisions and the box texts are the steps in lib/capture-flow.js; this file holds the observers
@@ -26,7 +27,45 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     const show = box.show;
     const observed = new WeakSet();
 
-    const settings = TB.core.watchSettings(env, () => scanNow());
+    const loadedAt = Date.now();
+    // Settings read: ask the background for this tab's last user action in an earlier page load (once),
+    // then scan. Every candidate waits for that answer (at most PRIOR_WAIT_MS), so a token shown right
+    // after a re-login reload is judged with it.
+    let settingsRead = false;
+    let priorDone;
+    const priorKnown = new Promise((r) => { priorDone = r; });
+    const settings = TB.core.watchSettings(env, () => { settingsRead = true; askPrior(); flushReport(false); scanNow(); });
+    const PRIOR_WAIT_MS = 5000;
+    function askPrior() {
+      if (!settings().autocapture) { priorDone(); return; }
+      const timer = setTimeout(priorDone, PRIOR_WAIT_MS);
+      Promise.resolve().then(() => env.send({ type: 'tb:last-user-action' })).then((r) => {
+        if (r && r.ok && typeof r.age_ms === 'number') st = flow.priorAction(st, Date.now() - r.age_ms, loadedAt);
+      }, () => { /* no answer: this load's own actions only */ }).then(() => { clearTimeout(timer); priorDone(); });
+    }
+
+    // Counted actions go to the background (no content: it stamps the time), throttled by flow.reportAction.
+    let reportTimer = null;
+    function sendReport() {
+      Promise.resolve().then(() => env.send({ type: 'tb:user-action' })).catch(() => { /* page unloading */ });
+    }
+    function reportActed() {
+      if (settingsRead && !settings().autocapture) return;
+      const r = flow.reportAction(st, Date.now(), !settingsRead); // held until the settings are read
+      st = r.st;
+      if (r.send) sendReport();
+      else if (settingsRead) armReport(r.inMs);
+    }
+    function armReport(ms) {
+      if (reportTimer === null && !stopped) reportTimer = setTimeout(() => { reportTimer = null; flushReport(false); }, Math.max(0, ms));
+    }
+    function flushReport(force) {
+      if (!settingsRead || !settings().autocapture) return;
+      const r = flow.reportDue(st, Date.now(), force);
+      st = r.st;
+      if (r.send) sendReport();
+      else if (st.reportPending) armReport(r.inMs);
+    }
     const issuedShown = () => { try { return TB.capture.isIssuedPage(d); } catch (_) { return false; } };
     /** Look at the page now: a showing of «Токен выпущен» starts or ends (returns whether it is shown). */
     function lookIssued() {
@@ -52,6 +91,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
 
     async function offerOne(candidate) {
       if (stopped) return 'off';
+      await priorKnown;
       const shape = TB.token.isTokenShape(candidate);
       const c = { autocapture: settings().autocapture, shape, issued: shape && lookIssued(), digest: null };
       if (c.autocapture && c.shape && c.issued) c.digest = await TB.token.digest(candidate);
@@ -113,7 +153,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
       const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
       if (t && t.nodeType === 1 && t.hasAttribute(TB.dom.OWN_ATTR)) return false; // our own box
       // While a showing is known (st.issuedAt) no walk is needed; otherwise look now (it may have just appeared).
-      st = flow.userActed(st, Date.now(), st.issuedAt !== null || issuedShown());
+      const shown = st.issuedAt !== null || issuedShown();
+      st = flow.userActed(st, Date.now(), shown);
+      if (!shown) reportActed(); // only an action that counts is reported
       return true;
     }
     const onClick = (ev) => {
@@ -151,6 +193,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
     events.on(d, 'keydown', acted, true); // an SMS code or a password typed counts as acting
     events.on(d, 'tokenbridge:candidate', onCandidate, true);
     events.on(view, 'copy', onCopy, false);
+    // A click that navigates away (the bank's re-login) may leave a report pending: send it now.
+    events.on(view, 'pagehide', () => flushReport(true), false);
     // Values set by script on inputs raise no mutation: poll lightly while the page is open (15 min).
     const pollMs = env.pollMs == null ? 1500 : env.pollMs;
     const startedAt = Date.now();
@@ -163,6 +207,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('capturePage', (TB) =
       stopped = true;
       mo.disconnect();
       if (poll) clearInterval(poll);
+      if (reportTimer !== null) clearTimeout(reportTimer);
       events.off();
     }
 

@@ -11,10 +11,22 @@
 // while the heading is already shown do not count. There is no count per page: five tokens issued one
 // after another are five stored tokens (the background keeps a generous flood limit, see handlers.js).
 //
+// Across page loads: the bank may insert a re-login that fully reloads the page between «Выпустить
+// токен» and «Токен выпущен» (a redirect to its login and back). The trusted click was then in the
+// previous page load. Every counted action is therefore also reported to the background (tb:user-action,
+// no content, at most one per `reportEveryMs`; the background stamps the time and keys it by the sender's
+// tab and bank origin, from `sender` only). A new page load asks once for its tab's last action
+// (tb:last-user-action → its age) and admits a showing of «Токен выпущен» that began at most
+// `crossLoadWindowMs` (10 min: a slow re-login with an SMS code) after that action. Within one load the
+// window stays `actionWindowMs` (2 min). A tab with no real action on this bank origin in the last 10
+// minutes still gets nothing stored.
+//
 // State (one plain object, replaced by each step; see initial()):
 //   choices      the user's issue-form choices {kind, scope} last read (kept while the form is torn down)
 //   seen         digests of tokens already handled on this page load (never the tokens)
 //   actionAt     when the user last acted (trusted event) while «Токен выпущен» was not shown
+//   priorActionAt  the same, from an earlier page load in this tab and origin (the background's answer)
+//   reportedAt   when the last tb:user-action was sent; reportPending: an action waits for the throttle
 //   issuedAt     when «Токен выпущен» was first seen in the current showing (null while it is not shown)
 //   copyClickAt  when the user last clicked «Скопировать токен» with a trusted click
 //   policy       the rules below
@@ -23,6 +35,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('captureFlow', (TB) =
   const POLICY = Object.freeze({
     copyWindowMs: 2000,       // a clipboard candidate must follow a trusted «Скопировать токен» click
     actionWindowMs: 120000,   // «Токен выпущен» must appear at most 2 min after the user's last action
+    crossLoadWindowMs: 600000, // … or at most 10 min after the last one in an earlier load of this tab
+    reportEveryMs: 1000,      // at most one tb:user-action per second
   });
   const VERDICTS = ['full_access', 'readonly', 'sandbox', 'no_access', 'invalid', 'upstream'];
 
@@ -30,6 +44,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('captureFlow', (TB) =
     return {
       choices: { kind: 'unknown', scope: { all_accounts: false, account_name: '' } },
       seen: new Set(), actionAt: -Infinity, issuedAt: null, copyClickAt: -Infinity,
+      priorActionAt: -Infinity, reportedAt: -Infinity, reportPending: false,
       policy: Object.freeze(Object.assign({}, POLICY, policy || {})),
     };
   }
@@ -45,9 +60,44 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('captureFlow', (TB) =
     return st.issuedAt === null ? st : Object.assign({}, st, { issuedAt: null });
   }
 
-  /** True when the user acted shortly before the current showing of «Токен выпущен» began. */
+  /**
+   * The background's answer to tb:last-user-action: this tab's last action on this origin was at `at`
+   * (this page's clock: now − the age the background reported). Only an action from before this page
+   * load began (`loadedAt`) is an earlier load's; anything else (no answer, NaN, this load's own
+   * reports) changes nothing.
+   */
+  function priorAction(st, at, loadedAt) {
+    if (typeof at !== 'number' || !Number.isFinite(at) || !(at < loadedAt)) return st;
+    return Object.assign({}, st, { priorActionAt: Math.max(st.priorActionAt, at) });
+  }
+
+  /**
+   * True when the user acted shortly before the current showing of «Токен выпущен» began: in this
+   * page load within actionWindowMs, or in an earlier load of this tab within crossLoadWindowMs.
+   */
   function userIssued(st) {
-    return st.issuedAt !== null && st.actionAt <= st.issuedAt && st.issuedAt - st.actionAt <= st.policy.actionWindowMs;
+    if (st.issuedAt === null) return false;
+    const within = (at, ms) => at <= st.issuedAt && st.issuedAt - at <= ms;
+    return within(st.actionAt, st.policy.actionWindowMs) || within(st.priorActionAt, st.policy.crossLoadWindowMs);
+  }
+
+  /**
+   * A counted user action (userActed while «Токен выпущен» was not shown) to report to the background,
+   * throttled: {st, send, inMs} — send now, or else it is pending and reportDue(st, now) sends it later
+   * (the content script sets one timer for `inMs`, and flushes on pagehide). `hold`: keep it pending
+   * (the settings are not read yet).
+   */
+  function reportAction(st, now, hold) {
+    const inMs = st.reportedAt + st.policy.reportEveryMs - now;
+    if (inMs <= 0 && !hold) return { st: Object.assign({}, st, { reportedAt: now, reportPending: false }), send: true, inMs: 0 };
+    return { st: st.reportPending ? st : Object.assign({}, st, { reportPending: true }), send: false, inMs: Math.max(0, inMs) };
+  }
+
+  /** The throttle's timer (or pagehide, `force`): send the pending report now? */
+  function reportDue(st, now, force) {
+    if (!st.reportPending) return { st, send: false, inMs: 0 };
+    if (force) return { st: Object.assign({}, st, { reportedAt: now, reportPending: false }), send: true, inMs: 0 };
+    return reportAction(st, now);
   }
 
   /** New choices from a read of the issue form: keep a known kind if the form reads as unknown. */
@@ -131,5 +181,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('captureFlow', (TB) =
     return { verdict: errorStatus(err), line: TB.strings.t('box_verdict_error', [TB.errors.message(err)]), tone: 'warn' };
   }
 
-  return { POLICY, initial, userActed, issuedSeen, userIssued, withChoices, copyClicked, eventCounts, admit, storeRequest, savingView, noActionView, storedView, verdictView };
+  return { POLICY, initial, userActed, issuedSeen, priorAction, userIssued, reportAction, reportDue, withChoices, copyClicked, eventCounts, admit, storeRequest, savingView, noActionView, storedView, verdictView };
 });

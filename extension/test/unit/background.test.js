@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { webcrypto } from 'node:crypto';
-import { read, FIXTURE_TOKEN, same, i18n } from './helpers.js';
+import { read, page, FIXTURE_TOKEN, same, i18n } from './helpers.js';
 
 const EXT_ID = 'hodkpdeoebfagkfdfjfhcfnbemcgabcj';
 // The background's files in load order, as Firefox loads them (Chromium: background.js imports the rest).
@@ -560,4 +560,197 @@ test('list: a token shifted between pages is kept once; a next_offset that does 
     assert.equal(r.error.code, 'host_protocol', name);
     assert.equal(b.hostLog.filter((m) => m.cmd === 'list').length, 1, name);
   }
+});
+
+// ---------------------------------------------------------------- user-driven fill (background/userfill.js + content/userfill.js)
+const TRACKER = 'https://tracker.example-invest.test/settings';
+const RO = 't.TBreadOnlyFixture_' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A real page (jsdom) in the active tab; scripting.executeScript runs the files and funcs in it. */
+function userFillEnv({ url = TRACKER, focus = 'api', tokens, onGet } = {}) {
+  const w = page('tracker.html', url);
+  if (focus) w.document.getElementById(focus).focus();
+  const allowlist = new Set();
+  const log = { injected: [], opened: 0 };
+  const tab = { id: 11, windowId: 1, url };
+  const extra = () => ({
+    tabs: { query: async () => [tab], get: async () => tab, sendMessage: async () => ({}) },
+    scripting: {
+      executeScript: async ({ target, files, func, args }) => {
+        assert.deepEqual([...target.frameIds], [0], 'top frame only');
+        if (files) { log.injected.push(...files); for (const f of files) w.eval(read(f)); return [{}]; }
+        return [{ result: JSON.parse(JSON.stringify(w.eval('(' + func.toString() + ')').apply(null, args))) }];
+      },
+    },
+    action: { openPopup: async () => { log.opened++; } },
+  });
+  const list = tokens || [
+    { id: 'tok_full', provider: 'tinvest', label: 'Полный', kind: 'full_access', created_at: '2026-11-20T00:00:00Z', validation: { result: 'full_access' } },
+    { id: 'tok_ro', provider: 'tinvest', label: 'Чтение', kind: 'readonly', created_at: '2026-11-01T00:00:00Z', validation: { result: 'readonly' } },
+  ];
+  const hostReply = (m) => {
+    if (m.cmd === 'list_fill_origins') return { builtin: ['https://logos-up.com'], added: [...allowlist] };
+    if (m.cmd === 'allow_fill_origin') { allowlist.add(m.origin); return { origin: m.origin, builtin: [], added: [...allowlist] }; }
+    if (m.cmd === 'list') return { tokens: list };
+    if (m.cmd === 'get') {
+      if (!allowlist.has(m.origin)) return { error: { code: 'target_denied', message: 'not allowed' } };
+      if (onGet) onGet(w);
+      return { secret: m.token_id === 'tok_ro' ? RO : FIXTURE_TOKEN, token: { id: m.token_id } };
+    }
+    if (m.cmd === 'record_use') return { token: { id: m.token_id } };
+    return defaultReply(m);
+  };
+  const b = boot({ extra, hostReply });
+  return { ...b, w, d: w.document, allowlist, log, tab };
+}
+test('user fill: the first fill into an origin asks; after «allow» the chosen field gets the token (read-only preferred), the host hears the tab\'s origin', async () => {
+  const e = userFillEnv();
+  const r = await e.call({ type: 'tb:user-fill' }, POPUP);
+  assert.equal(r.ok, false);
+  assert.equal(r.ask, 'origin');
+  assert.equal(r.origin, 'https://tracker.example-invest.test');
+  assert.equal(e.hostLog.filter((m) => m.cmd === 'get').length, 0, 'no secret before the answer');
+  assert.equal(e.d.getElementById('api').value, '');
+  const a = await e.call({ type: 'tb:user-fill-answer', tab_id: null, yes: true }, POPUP);
+  assert.equal(a.ok, true, JSON.stringify(a.error));
+  assert.deepEqual(e.hostLog.filter((m) => m.cmd === 'allow_fill_origin').map((m) => m.origin), ['https://tracker.example-invest.test']);
+  const get = e.hostLog.find((m) => m.cmd === 'get');
+  assert.equal(get.origin, 'https://tracker.example-invest.test');
+  assert.equal(get.token_id, 'tok_ro', 'a site without a rule gets a read-only token when there is one');
+  same(e.d.getElementById('api').value, RO);
+  for (const id of ['user', 'pass', 'note', 'ro']) assert.equal(e.d.getElementById(id).value, '', id);
+  assert.equal(e.hostLog.filter((m) => m.cmd === 'record_use').length, 1, 'the fill is recorded as a use');
+  assert.ok(!JSON.stringify(a).includes(RO), 'the reply to the popup carries no secret');
+  // Allowed now: the next fill does not ask.
+  e.d.getElementById('api').value = '';
+  e.d.getElementById('note').focus();
+  const again = await e.call({ type: 'tb:user-fill', token_id: 'tok_full' }, POPUP);
+  assert.equal(again.ask, 'full_access', 'a full-access token where read-only would do: asked first, not the origin again');
+  assert.equal(e.d.getElementById('note').value, '');
+  const full = await e.call({ type: 'tb:user-fill', token_id: 'tok_full', full_ok: true }, POPUP);
+  assert.equal(full.ok, true, JSON.stringify(full.error));
+  same(e.d.getElementById('note').value, FIXTURE_TOKEN);
+});
+
+test('user fill refuses: a login form\'s password, nothing focused, read-only field, http page, a field replaced meanwhile', async () => {
+  const cases = [
+    ['login password', { focus: 'pass' }, 'user_fill_field'],
+    ['nothing chosen', { focus: null }, 'user_fill_field'],
+    ['read-only field', { focus: 'ro' }, 'user_fill_field'],
+    ['http page', { url: 'http://tracker.example-invest.test/settings' }, 'user_fill_origin'],
+    ['page with a port', { url: 'https://tracker.example-invest.test:8443/settings' }, 'user_fill_origin'],
+    ['field replaced while the secret was fetched', { onGet: (w) => { const f = w.document.getElementById('api'); f.replaceWith(f.cloneNode()); } }, 'user_fill_field'],
+  ];
+  for (const [name, opts, code] of cases) {
+    const e = userFillEnv(opts);
+    e.allowlist.add(new URL(opts.url || TRACKER).origin);
+    const r = await e.call({ type: 'tb:user-fill' }, POPUP);
+    assert.equal(r.ok, false, name);
+    assert.equal(r.error && r.error.code, code, name + ': ' + JSON.stringify(r.error));
+    const values = [...e.d.querySelectorAll('input')].map((i) => i.value).filter(Boolean);
+    assert.deepEqual(values, [], name + ': nothing written');
+  }
+});
+
+test('user fill: content scripts cannot answer, list or change the allowlist; a menu click in a frame is refused', async () => {
+  const e = userFillEnv();
+  for (const type of ['tb:user-fill', 'tb:user-fill-answer', 'tb:fill-origins', 'tb:fill-origin-remove', 'tb:user-fill-waiting']) {
+    for (const sender of [tabSender('https://logos-up.com/profile/'), tabSender('https://www.tbank.ru/invest/settings/'), tabSender(TRACKER)]) {
+      const r = await e.call({ type, tab_id: 11, yes: true, origin: 'https://tracker.example-invest.test' }, sender);
+      assert.equal(r.error && r.error.code, 'not_allowed', type + ' from ' + sender.url);
+    }
+  }
+  assert.equal(e.hostLog.filter((m) => /fill_origin/.test(m.cmd)).length, 0, 'the host was never asked');
+  const f = await e.call({ type: 'tb:user-fill-answer', tab_id: 11, yes: true }, POPUP);
+  assert.equal(f.error.code, 'user_fill_origin', 'no answer without a question the user was asked');
+  assert.equal(e.allowlist.size, 0);
+});
+
+test('context menu: a click in the page asks in the extension\'s UI, the answer fills the right-clicked field; a click in a frame only explains', async () => {
+  const e = userFillEnv();
+  const UF = e.bg.userFill;
+  const host = (c, f) => e.bg.hostRequest(c, f);
+  await UF.onMenu(host, { menuItemId: UF.MENU_ID, frameId: 0 }, e.tab);
+  assert.equal(e.log.opened, 1, 'the popup opens with the question');
+  const w = await e.call({ type: 'tb:user-fill-waiting' }, POPUP);
+  assert.deepEqual(JSON.parse(JSON.stringify(w.waiting)), { tab_id: 11, origin: 'https://tracker.example-invest.test', ask: 'origin' });
+  const a = await e.call({ type: 'tb:user-fill-answer', tab_id: 11, yes: true }, POPUP);
+  assert.equal(a.ok, true, JSON.stringify(a.error));
+  same(e.d.getElementById('api').value, RO);
+  const e2 = userFillEnv();
+  await e2.bg.userFill.onMenu((c, f) => e2.bg.hostRequest(c, f), { menuItemId: e2.bg.userFill.MENU_ID, frameId: 3 }, e2.tab);
+  const w2 = await e2.call({ type: 'tb:user-fill-waiting' }, POPUP);
+  assert.equal(w2.waiting.error.code, 'user_fill_field');
+  assert.equal(e2.hostLog.filter((m) => m.cmd === 'get').length, 0);
+});
+
+// ---------------------------------------------------------------- the last user action per broker tab
+// (a re-login that fully reloads the bank page: the click was in the previous page load)
+import { page as capturePage, load as captureLoad, CAPTURE_LIBS } from './helpers.js';
+
+test('user actions: kept per tab and bank origin, decided from sender only; other tabs, origins and senders get nothing', async () => {
+  const session = memSession();
+  const { call, hostLog } = boot({ session });
+  const tbank = tabSender('https://www.tbank.ru/invest/settings/tokens/');
+  // The message's own fields are ignored: the time is the background's, the key the sender's.
+  assert.equal(JSON.stringify(await call({ type: 'tb:user-action', at: 0, tab_id: 8, origin: 'https://www.tinkoff.ru' }, tbank)), '{"ok":true}');
+  const mine = await call({ type: 'tb:last-user-action', tab_id: 8 }, tabSender('https://www.tbank.ru/invest/settings/'));
+  assert.equal(mine.ok, true);
+  assert.ok(typeof mine.age_ms === 'number' && mine.age_ms >= 0 && mine.age_ms < 2000, 'the same tab and origin, a new page load: ' + mine.age_ms);
+  const cases = [
+    ['another tab of the same origin', tabSender('https://www.tbank.ru/invest/settings/', { tab: { id: 8 } }), null],
+    ['the same tab on the other bank origin', tabSender('https://www.tinkoff.ru/invest/settings/'), null],
+  ];
+  for (const [name, sender, want] of cases) {
+    const r = await call({ type: 'tb:last-user-action' }, sender);
+    assert.equal(r.ok, true, name);
+    assert.equal(r.age_ms, want, name);
+  }
+  // Senders that are no bank page: refused, both ways, and they record nothing.
+  const refused = [
+    ['a look-alike bank origin', tabSender('https://www.tbank.ru.evil.test/invest/settings/')],
+    ['the bank origin off the settings path (its login page)', tabSender('https://www.tbank.ru/login/')],
+    ['a sub-frame of the bank page', tabSender('https://www.tbank.ru/invest/settings/', { frameId: 1 })],
+    ['http', tabSender('http://www.tbank.ru/invest/settings/')],
+    ['Logos', tabSender(LOGOS)],
+    ['the popup', POPUP],
+    ['another extension', { ...tbank, id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }],
+  ];
+  for (const [name, sender] of refused) {
+    for (const type of ['tb:user-action', 'tb:last-user-action']) {
+      const r = await call({ type }, sender);
+      assert.equal(r.ok, false, name + ' ' + type);
+      assert.equal(r.error.code, 'not_allowed', name + ' ' + type);
+      assert.equal(r.age_ms, undefined, name);
+    }
+  }
+  assert.equal((await call({ type: 'tb:last-user-action' }, tabSender('https://www.tinkoff.ru/invest/settings/'))).age_ms, null, 'the refused senders recorded nothing');
+  assert.equal(hostLog.length, 0, 'the host is not involved');
+  // storage.session holds a time per tab and origin, nothing else.
+  const kept = session.mem.userActions;
+  assert.deepEqual(Object.keys(kept), ['7 https://www.tbank.ru'], 'only the bank tab that acted');
+  assert.equal(typeof kept['7 https://www.tbank.ru'], 'number');
+});
+
+test('user actions survive a background restart (storage.session) and expire after the cross-load window', async () => {
+  const X = captureLoad(capturePage('<p></p>', 'https://www.tbank.ru/invest/settings/'), CAPTURE_LIBS).captureFlow.POLICY.crossLoadWindowMs;
+  const session = memSession();
+  const first = boot({ session });
+  const tbank = tabSender('https://www.tbank.ru/invest/settings/');
+  await first.call({ type: 'tb:user-action' }, tbank);
+  const fresh = boot({ session }); // Chromium restarted its worker / Firefox reloaded its event page
+  const r = await fresh.call({ type: 'tb:last-user-action' }, tbank);
+  assert.ok(typeof r.age_ms === 'number' && r.age_ms < 2000, 'known after the restart');
+  // An action kept exactly as long as the content script's cross-load window, not longer.
+  const now = Date.now();
+  session.mem.userActions = { '7 https://www.tbank.ru': now - X + 3000, '8 https://www.tbank.ru': now - X - 1000, '9 https://www.tbank.ru': 'soon' };
+  const later = boot({ session });
+  const within = await later.call({ type: 'tb:last-user-action' }, tbank);
+  assert.ok(within.age_ms >= X - 3000 && within.age_ms <= X, 'still inside the window: ' + within.age_ms);
+  assert.equal((await later.call({ type: 'tb:last-user-action' }, tabSender('https://www.tbank.ru/invest/settings/', { tab: { id: 8 } }))).age_ms, null, 'older than the window: gone');
+  assert.equal((await later.call({ type: 'tb:last-user-action' }, tabSender('https://www.tbank.ru/invest/settings/', { tab: { id: 9 } }))).age_ms, null, 'a stored value that is no time is ignored');
+  // Without storage.session (memory only) it still works within one background life.
+  const mem = boot();
+  await mem.call({ type: 'tb:user-action' }, tbank);
+  assert.equal(typeof (await mem.call({ type: 'tb:last-user-action' }, tbank)).age_ms, 'number');
 });

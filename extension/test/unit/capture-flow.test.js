@@ -47,6 +47,61 @@ test('the user-action rule: acted while «Токен выпущен» was not sh
   }
 });
 
+test('across page loads: the tab\'s last action (from the background) admits «Токен выпущен» within crossLoadWindowMs', () => {
+  const W = flow.POLICY.actionWindowMs;
+  const X = flow.POLICY.crossLoadWindowMs;
+  assert.equal(X, 600000, 'ten minutes across loads (a slow re-login with an SMS code)');
+  const loaded = 1000000; // this page load began here
+  // [name, steps, want]; a step is ['prior', at] (the background's answer, at = now - age),
+  // ['act', now, shown] (this load) or ['look', shown, now]
+  const cases = [
+    ['re-login reload: the click was in the previous load, heading right after the reload', [['prior', loaded - 30000], ['look', true, loaded + 200]], 'store'],
+    ['slow re-login: heading exactly crossLoadWindowMs after the click', [['prior', loaded - 60000], ['look', true, loaded - 60000 + X]], 'store'],
+    ['outside the window: one ms later', [['prior', loaded - 60000], ['look', true, loaded - 60000 + X + 1]], 'no_action'],
+    ['no action in this tab (the background has none): a forged page', [['prior', null], ['look', true, loaded + 200]], 'no_action'],
+    ['an answer that is no time', [['prior', NaN], ['look', true, loaded + 200]], 'no_action'],
+    ['an "earlier" action at or after this load began is not an earlier load\'s', [['prior', loaded], ['look', true, loaded + 200]], 'no_action'],
+    ['an earlier load\'s action never widens this load\'s own rule past it', [['prior', loaded - X - 5], ['act', loaded + 10, false], ['look', true, loaded + 11 + W]], 'no_action'],
+    ['this load\'s own action still counts beside it', [['prior', loaded - X - 5], ['act', loaded + 10, false], ['look', true, loaded + 10 + W]], 'store'],
+    ['the heading was already shown when the prior answer came', [['look', true, loaded + 50], ['prior', loaded - 1000]], 'store'],
+  ];
+  for (const [name, steps, want] of cases) {
+    let st = flow.initial();
+    for (const s of steps) {
+      if (s[0] === 'prior') st = flow.priorAction(st, s[1], loaded);
+      else if (s[0] === 'act') st = flow.userActed(st, s[1], s[2]);
+      else st = flow.issuedSeen(st, s[1], s[2]);
+    }
+    assert.equal(flow.admit(st, { ...ok, digest: 'a' }).verdict, want, name);
+  }
+  // The within-one-load window is unchanged by the cross-load rule.
+  assert.equal(flow.admit(flow.issuedSeen(flow.userActed(flow.initial(), 0, false), true, W + 1), { ...ok, digest: 'a' }).verdict, 'no_action');
+});
+
+test('reports of user actions are throttled to one per reportEveryMs; a held or throttled one is sent later, or on pagehide', () => {
+  const E = flow.POLICY.reportEveryMs;
+  assert.equal(E, 1000, 'one tb:user-action per second at most');
+  let st = flow.initial();
+  let r = flow.reportAction(st, 5000);
+  assert.equal(r.send, true, 'the first action is reported at once');
+  st = r.st;
+  r = flow.reportAction(st, 5000 + E - 1);
+  assert.deepEqual([r.send, r.inMs, r.st.reportPending], [false, 1, true], 'the next within a second waits for the rest of it');
+  st = r.st;
+  assert.equal(flow.reportAction(st, 5000 + E - 1).st, st, 'more actions meanwhile change nothing: one report pending');
+  assert.equal(flow.reportDue(st, 5000 + E - 1).send, false, 'the timer fired early: still waiting');
+  r = flow.reportDue(st, 5000 + E);
+  assert.deepEqual([r.send, r.st.reportPending, r.st.reportedAt], [true, false, 5000 + E], 'the pending one goes out a second after the last');
+  assert.equal(flow.reportDue(r.st, 9000).send, false, 'nothing pending: nothing sent');
+  // pagehide (a click that navigates away): the pending report is sent at once, throttle or not.
+  const pending = flow.reportAction(flow.reportAction(flow.initial(), 100).st, 200).st;
+  assert.equal(flow.reportDue(pending, 250, true).send, true);
+  // Held until the settings are read: pending, then sent by reportDue.
+  const held = flow.reportAction(flow.initial(), 100, true);
+  assert.deepEqual([held.send, held.st.reportPending], [false, true]);
+  assert.equal(flow.reportDue(held.st, 150).send, true);
+});
+
 test('admit: five tokens issued one after another in one page load are all stored; the same token twice once', () => {
   let st = flow.initial();
   const verdicts = [];

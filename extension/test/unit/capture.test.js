@@ -420,3 +420,86 @@ test('the box speaks the browser\'s UI language: English browser, English box', 
   assert.doesNotMatch(text, /[А-Яа-я]{4}/, 'no Russian sentence in an English browser');
   ctl.stop();
 });
+
+// A re-login that fully reloads the page: the user's click was in the previous page load of this tab.
+const priorReply = (age) => (msg) => {
+  if (msg.type === 'tb:last-user-action') return { ok: true, age_ms: age };
+  if (msg.type === 'tb:user-action') return { ok: true };
+  if (msg.type === 'tb:capture') return { ok: true, created: true, token: { id: 'tok_1', label: msg.label, kind: msg.kind } };
+  if (msg.type === 'tb:validate') return { ok: true, token: { id: 'tok_1', validation: { result: 'full_access', accounts: 1 } } };
+  return { ok: false, error: { code: 'not_allowed', message: 'x' } };
+};
+for (const [name, age, want] of [
+  ['the tab\'s last action 40 s ago (previous load): stored', 40000, 'stored'],
+  ['the tab\'s last action 11 min ago: refused', 11 * 60 * 1000, 'error:no_user_action'],
+  ['no action in this tab: refused', null, 'error:no_user_action'],
+]) {
+  test('page load showing «Токен выпущен» with no action in it: ' + name, async () => {
+    const { sent, window, ctl } = start('tinvest-text.html', { onLoad: true, isTrusted: 'real', reply: priorReply(age) });
+    await until(() => host(window) && host(window).getAttribute('data-tokenbridge-status') === want, 2000, want);
+    assert.equal(sent.filter((m) => m.type === 'tb:last-user-action').length, 1, 'asked once per page load');
+    assert.deepEqual(Object.keys(sent.find((m) => m.type === 'tb:last-user-action')), ['type'], 'the question carries nothing else');
+    if (want === 'stored') same(captures(sent)[0].secret, FIXTURE_TOKEN);
+    else assert.equal(captures(sent).length, 0);
+    ctl.stop();
+  });
+}
+
+test('a late answer about the tab\'s last action is waited for (a token seen first is not refused)', async () => {
+  let answer;
+  const late = new Promise((r) => { answer = r; });
+  const base = priorReply(30000);
+  const { sent, window, ctl } = start('tinvest-text.html', { onLoad: true, isTrusted: 'real', reply: (m) => (m.type === 'tb:last-user-action' ? late : base(m)) });
+  await sleep(60);
+  ctl.scanNow();
+  await sleep(40);
+  assert.equal(captures(sent).length, 0, 'nothing decided before the answer');
+  assert.equal(host(window), null, 'no refusal shown meanwhile');
+  answer({ ok: true, age_ms: 30000 });
+  await until(() => captures(sent).length === 1, 2000, 'stored after the answer');
+  ctl.stop();
+});
+
+test('user actions are reported to the background: trusted only, not while «Токен выпущен» is shown, at most one per second, nothing in them', async () => {
+  const { sent, window, ctl, TB } = start('tinvest-steps.html', { isTrusted: 'real', reply: priorReply(null) });
+  const d = window.document;
+  const reports = () => sent.filter((m) => m.type === 'tb:user-action');
+  await until(() => sent.some((m) => m.type === 'tb:last-user-action'), 1000, 'settings read');
+  d.body.click(); // a script's click: not reported
+  await sleep(20);
+  assert.equal(reports().length, 0, 'an untrusted click is no user action');
+  const t0 = Date.now();
+  const fa = d.getElementById('fa');
+  user(window, fa, 'change');
+  user(window, fa, 'click');
+  user(window, fa, 'keydown', { key: 'a' });
+  await sleep(20);
+  assert.equal(reports().length, 1, 'three actions within a second: one report');
+  assert.deepEqual(Object.keys(reports()[0]), ['type'], 'the report carries nothing but the fact');
+  await until(() => reports().length === 2, 2000, 'the throttled action is reported after the second');
+  assert.ok(Date.now() - t0 >= 900, 'not before the second is over');
+  // «Токен выпущен» shown: actions do not count, so none is reported.
+  user(window, d.getElementById('issue'));
+  await until(() => d.getElementById('manage') && TB.capture.isIssuedPage(d), 2000, '«Токен выпущен»');
+  await sleep(1100);
+  const n = reports().length;
+  user(window, TB.dom.findHeadingText(d, ['Токен выпущен'])[0]);
+  await sleep(1100);
+  assert.equal(reports().length, n, 'a click while the heading is shown is not reported');
+  ctl.stop();
+});
+
+test('pagehide sends a report still waiting for the throttle (a click that navigates away)', async () => {
+  const { sent, window, ctl } = start('tinvest-steps.html', { isTrusted: 'real', reply: priorReply(null) });
+  const reports = () => sent.filter((m) => m.type === 'tb:user-action');
+  await until(() => sent.some((m) => m.type === 'tb:last-user-action'), 1000, 'settings read');
+  const fa = window.document.getElementById('fa');
+  user(window, fa, 'click');
+  user(window, fa, 'click');
+  await sleep(20);
+  assert.equal(reports().length, 1);
+  window.dispatchEvent(new window.Event('pagehide'));
+  await sleep(20);
+  assert.equal(reports().length, 2, 'sent on pagehide, not lost with the page');
+  ctl.stop();
+});

@@ -187,3 +187,61 @@ export function snowballCases(ctx) {
     });
   }
 }
+
+// ---------------------------------------------------------------- user-driven fill on a site without a rule
+const TRACKER = 'https://tracker.example-invest.test/settings';
+const TRACKER_ORIGIN = 'https://tracker.example-invest.test';
+
+/**
+ * Chromium only: what the popup sends, handed to the real background in its service worker with the
+ * popup's sender (the browser sets sender.url to the popup page). The harness cannot click the toolbar
+ * button or a context-menu item, which is what grants activeTab; the copy of the extension holds the
+ * tracker's host permission instead (createRun grantHosts), everything after that is the real path.
+ */
+function asPopup(run, msg) {
+  return run.worker.evaluate((m) => self.__tokenbridgeBackground.handleMessage(m, { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), msg);
+}
+
+export function userFillCases(ctx) {
+  if (ctx.browserName !== 'chromium') return;
+  it('user-driven fill on a site without a rule: asks first, nothing without consent, then fills the chosen field (read-only preferred), recorded as a use; never a login password; the origin can be removed again', async () => {
+    const run = ctx.run();
+    const ro = ctx.roToken();
+    assert.ok(ro, 'needs the captured read-only token');
+    const d = await run.newPage();
+    try {
+      await d.goto(TRACKER);
+      await d.page.bringToFront();
+      await d.page.click('#api'); // the user puts the caret into the field
+      const first = await asPopup(run, { type: 'tb:user-fill' });
+      assert.deepEqual({ ok: first.ok, ask: first.ask, origin: first.origin }, { ok: false, ask: 'origin', origin: TRACKER_ORIGIN }, 'the first fill into the origin asks');
+      assert.equal(await d.evaluate(() => document.getElementById('api').value), '', 'nothing before the answer');
+      assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
+      const no = await asPopup(run, { type: 'tb:user-fill-answer', tab_id: null, yes: false });
+      assert.equal(no.status, 'cancelled');
+      assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN), '«Отмена» allows nothing');
+      const yes = await asPopup(run, { type: 'tb:user-fill-answer', tab_id: null, yes: true });
+      assert.equal(yes.ok, true, JSON.stringify(yes.error));
+      assert.ok(!JSON.stringify(yes).includes(ro), 'the popup\'s reply carries no secret');
+      assert.ok(allowedOrigins(run).includes(TRACKER_ORIGIN), 'config.json allows the origin now');
+      assert.ok(await d.evaluate(() => document.getElementById('api').value) === ro, 'the chosen field holds the read-only token');
+      assert.equal(await d.evaluate(() => document.getElementById('note').value + document.getElementById('email').value + document.getElementById('password').value), '', 'no other field');
+      await d.clickText('Сохранить');
+      await d.waitText('Сохранено');
+      assert.ok(run.sites.state.received.filter((r) => r.host === 'tracker.example-invest.test').at(-1).value === ro, 'the tracker got it through its own form');
+      const meta = (await listTokens(run.env)).find((t) => sameSecret(t, ro));
+      assert.ok((meta.used_by || []).some((u) => u.origin === TRACKER_ORIGIN), 'recorded as a use');
+      // A login form's password field never gets a token, even on an allowed origin.
+      await d.page.click('#password');
+      const pw = await asPopup(run, { type: 'tb:user-fill' });
+      assert.equal(pw.error && pw.error.code, 'user_fill_field', JSON.stringify(pw));
+      assert.equal(await d.evaluate(() => document.getElementById('password').value), '');
+    } finally {
+      await d.page.close();
+    }
+    // The popup's «Убрать» takes the origin back (content scripts are refused these messages: unit tests).
+    const r = await asPopup(run, { type: 'tb:fill-origin-remove', origin: TRACKER_ORIGIN });
+    assert.equal(r.ok, true, 'the popup may take the origin back');
+    assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
+  });
+}

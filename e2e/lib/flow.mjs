@@ -16,15 +16,17 @@ export const FILL_SEL = '[data-tokenbridge="fill"]';
  * createRun('chromium' | 'firefox', {extension = true}) -> run.
  * run.newPage() -> driver, run.console (collected lines), run.env (host env), run.close().
  */
-export async function createRun(browserName, { extension = true, keep = false, grantSites = false } = {}) {
+export async function createRun(browserName, { extension = true, keep = false, grantSites = false, grantHosts = [] } = {}) {
   ensureBinaries();
   await requireKeyring();
   const tmp = mkdtempSync(join(tmpdir(), `tb-e2e-${browserName}-`));
   const run = { browserName, tmp, console: [], closers: [] };
   // grantSites: the extension as the browser holds it after the user said yes to its prompt for the
   // optional sites (neither browser lets automation answer that prompt): a copy whose manifest lists
-  // optional_host_permissions as host_permissions, granted at install. Nothing else differs.
-  const extDir = extension && grantSites ? grantedCopy(EXTENSION_DIR, join(tmp, 'extension')) : EXTENSION_DIR;
+  // optional_host_permissions as host_permissions, granted at install. grantHosts: origins the test treats as
+  // the tab the user acted on (activeTab is granted only by a click on the toolbar or a context-menu item,
+  // which automation cannot make). Nothing else differs.
+  const extDir = extension && grantSites ? grantedCopy(EXTENSION_DIR, join(tmp, 'extension'), grantHosts) : EXTENSION_DIR;
   const CHROMIUM_ID = chromiumUnpackedID(extDir);
   try {
     run.certs = makeCerts(ALL_HOSTS, mkdtempSync(join(tmp, 'pki-')));
@@ -102,11 +104,11 @@ export async function createRun(browserName, { extension = true, keep = false, g
   return run;
 }
 
-function grantedCopy(src, dst) {
+function grantedCopy(src, dst, extra) {
   cpSync(src, dst, { recursive: true });
   const mf = join(dst, 'manifest.json');
   const m = JSON.parse(readFileSync(mf, 'utf8'));
-  m.host_permissions = m.optional_host_permissions || [];
+  m.host_permissions = [...(m.optional_host_permissions || []), ...extra];
   delete m.optional_host_permissions;
   writeFileSync(mf, JSON.stringify(m, null, 2));
   return dst;

@@ -20,7 +20,9 @@ export const LOOKALIKE_BROKER_HOSTS = ['www.tbank.ru.evil.test'];
 // A third-party consumer with a built-in optional rule (Snowball Income) and its look-alike.
 export const SNOWBALL_HOSTS = ['snowball-income.com'];
 export const LOOKALIKE_SNOWBALL_HOSTS = ['snowball-income.com.evil.test'];
-export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS, ...LOOKALIKE_BROKER_HOSTS, ...SNOWBALL_HOSTS, ...LOOKALIKE_SNOWBALL_HOSTS];
+// A tracker with no rule at all: the user-driven fill (popup / context menu) is the only way in.
+export const TRACKER_HOSTS = ['tracker.example-invest.test'];
+export const ALL_HOSTS = [...BROKER_HOSTS, ...LOGOS_HOSTS, ...LOOKALIKE_HOSTS, ...LOOKALIKE_BROKER_HOSTS, ...SNOWBALL_HOSTS, ...LOOKALIKE_SNOWBALL_HOSTS, ...TRACKER_HOSTS];
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -122,8 +124,9 @@ export async function startSites({ certs, port = 0, tokenFactory = newToken, onI
           return json(res, 200, { ok: true });
         }
       }
-      if (SNOWBALL_HOSTS.includes(host) || LOOKALIKE_SNOWBALL_HOSTS.includes(host)) {
-        if (req.method === 'GET' && path === '/portfolio-sync-settings') return send(res, 200, TYPES['.html'], file('snowball.html'));
+      if (SNOWBALL_HOSTS.includes(host) || LOOKALIKE_SNOWBALL_HOSTS.includes(host) || TRACKER_HOSTS.includes(host)) {
+        if (req.method === 'GET' && path === '/portfolio-sync-settings' && !TRACKER_HOSTS.includes(host)) return send(res, 200, TYPES['.html'], file('snowball.html'));
+        if (req.method === 'GET' && path === '/settings' && TRACKER_HOSTS.includes(host)) return send(res, 200, TYPES['.html'], file('tracker.html'));
         if (req.method === 'POST' && path === '/api/sync') {
           const body = JSON.parse(await readBody(req) || '{}');
           state.received.push({ host, broker: 'tinkoff', value: String(body.value ?? ''), at: Date.now() });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ROOT, sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
 import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, issueInPage, readLogs, STATUS_SEL } from './flow.mjs';
 import { LOOKALIKE_BROKER_HOSTS, LOOKALIKE_HOSTS, newToken } from './sites.mjs';
-import { logosDialogCases, snowballCases } from './fill-cases.mjs';
+import { logosDialogCases, snowballCases, userFillCases } from './fill-cases.mjs';
 
 export function flowSuite(browserName, { brokerHost, logosHost }) {
   describe(`full flow in ${browserName}: ${brokerHost} → keyring → ${logosHost}`, () => {
@@ -18,7 +18,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     const extra = [];     // other secrets this run created (scanned for leaks too)
     const extraKeys = []; // and their keyring keys
     before(async () => {
-      run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP, grantSites: true });
+      run = await createRun(browserName, { keep: !!process.env.TB_E2E_KEEP, grantSites: true, grantHosts: ['https://tracker.example-invest.test/*'] });
       // Kept after the run (git-ignored): e2e/.run/screenshots/ (the demo writes docs/screenshots/).
       shots = process.env.TB_SCREENSHOTS_DIR || join(ROOT, 'e2e', '.run', 'screenshots');
       mkdirSync(shots, { recursive: true });
@@ -220,6 +220,7 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
     });
 
     snowballCases(cases);
+    userFillCases(cases);
 
     const attacks = [
       ['forge extension messages and events', 'attack'],

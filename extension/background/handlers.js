@@ -308,7 +308,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     async 'tb:moex-copy'(msg) {
       const r = await host('moex_token', { name: profileName(msg.name), purpose: 'copy' });
       await TB.clipboard.copy(r.access_token);
-      return { ok: true, expires_at: r.expires_at, clear_after_s: clearAfter() };
+      const reply = { ok: true, expires_at: r.expires_at, clear_after_s: clearAfter() };
+      // The host warns when MOEX reported the saved refresh token as already used (someone else may
+      // hold the session): the user must see it, not only the log.
+      if (typeof r.warning === 'string' && r.warning) reply.warning = r.warning.slice(0, 2000);
+      return reply;
     },
   };
 

@@ -264,7 +264,9 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
       act.className = 'actions';
       act.append(button(t('moexCopy'), async () => {
         const res = await send({ type: 'tb:moex-copy', name: p.name });
-        notice(res.ok ? t('copied', [String(res.clear_after_s || 30)]) : errorText(res.error));
+        if (!res.ok) { notice(errorText(res.error)); return; }
+        const copied = t('copied', [String(res.clear_after_s || 30)]);
+        notice(res.warning ? copied + ' ' + t('moexWarning', [String(res.warning)]) : copied);
       }));
       li.append(act);
       ul.append(li);

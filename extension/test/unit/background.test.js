@@ -754,3 +754,15 @@ test('user actions survive a background restart (storage.session) and expire aft
   await mem.call({ type: 'tb:user-action' }, tbank);
   assert.equal(typeof (await mem.call({ type: 'tb:last-user-action' }, tbank)).age_ms, 'number');
 });
+
+test('MOEX copy: a reused-refresh-token warning from the host reaches the popup, the token does not', async () => {
+  const f = firefoxClipboard();
+  const ACCESS = 'eyJmoexAccessTokenForTestsOnly.warn';
+  const WARNING = 'MOEX reported the saved refresh token of profile "prod" as already used';
+  const hostReply = (m) => (m.cmd === 'moex_token' ? { access_token: ACCESS, expires_at: '2026-12-01T10:00:00Z', warning: WARNING } : defaultReply(m));
+  const { call } = boot({ navigator: f.navigator, session: f.session, alarms: f.alarms, unrefTimers: true, hostReply });
+  const m = await call({ type: 'tb:moex-copy', name: 'prod' }, POPUP);
+  assert.deepEqual(Object.keys(m).sort(), ['clear_after_s', 'expires_at', 'ok', 'warning']);
+  assert.equal(m.warning, WARNING);
+  assert.ok(!JSON.stringify(m).includes(ACCESS), 'the reply never carries the token');
+});

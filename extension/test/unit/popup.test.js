@@ -328,3 +328,13 @@ test('popup: «Вставить в поле на этой странице» ask
   await until(() => !d.querySelector('[data-fill-origin="https://tracker.example-invest.test"]'), 2000, 'removed');
   assert.deepEqual(sent.filter((m) => m.type === 'tb:fill-origin-remove').map((m) => m.origin), ['https://tracker.example-invest.test']);
 });
+
+test('popup: a MOEX copy with the host\'s reuse warning shows it beside «Скопировано»', async () => {
+  const { d } = ready({ 'tb:moex-copy': () => ({ ok: true, clear_after_s: 30, expires_at: '2026-12-01T10:00:00Z', warning: 'someone else may hold a copy of it' }) });
+  await until(() => d.querySelector('[data-moex-profile="prod"]'), 2000, 'moex row');
+  btn(d.querySelector('[data-moex-profile="prod"]'), 'Копировать access token').click();
+  await until(() => !d.getElementById('notice').hidden, 2000, 'notice');
+  const text = d.getElementById('notice').textContent;
+  assert.match(text, /Скопировано/);
+  assert.match(text, /Внимание: MOEX сообщает.*someone else may hold a copy of it/);
+});

@@ -77,21 +77,22 @@ func (m *Manager) lock(name string) (func(), error) {
 	}, nil
 }
 
-// lockExisting checks the name, takes the profile's lock and makes sure the
-// profile exists; the caller releases the lock with the returned function.
-func (m *Manager) lockExisting(name string) (func(), error) {
+// lockExisting checks the name, takes the profile's cross-process lock and
+// reads the profile, which must exist. The caller runs unlock when done.
+func (m *Manager) lockExisting(name string) (Profile, func(), error) {
 	if err := ValidateName(name); err != nil {
-		return nil, err
+		return Profile{}, nil, err
 	}
 	unlock, err := m.lock(name)
 	if err != nil {
-		return nil, err
+		return Profile{}, nil, err
 	}
-	if _, err := getProfile(m.Profiles, name); err != nil {
+	p, err := getProfile(m.Profiles, name)
+	if err != nil {
 		unlock()
-		return nil, err
+		return Profile{}, nil, err
 	}
-	return unlock, nil
+	return p, unlock, nil
 }
 
 // getSecret returns "" for a missing item.

@@ -104,7 +104,7 @@ func (m *Manager) putOrDelete(key, v string) error {
 
 // Remove deletes the profile and all its keyring items.
 func (m *Manager) Remove(name string) error {
-	unlock, err := m.lockExisting(name)
+	_, unlock, err := m.lockExisting(name)
 	if err != nil {
 		return err
 	}
@@ -134,24 +134,17 @@ type MigrateOptions struct {
 // Migrate moves a legacy profile to the new SSO endpoint with a new client_id/client_secret
 // pair. It signs in with the new settings first and changes nothing unless that works.
 func (m *Manager) Migrate(ctx context.Context, name string, opt MigrateOptions) (*Token, error) {
-	if err := ValidateName(name); err != nil {
-		return nil, err
-	}
 	if err := ValidateSecret("client secret", opt.ClientSecret); err != nil {
 		return nil, err
 	}
 	if err := ValidateOTP(opt.OTP); err != nil {
 		return nil, err
 	}
-	unlock, err := m.lock(name)
+	old, unlock, err := m.lockExisting(name)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	old, err := getProfile(m.Profiles, name)
-	if err != nil {
-		return nil, err
-	}
 	if !old.Legacy {
 		return nil, invalidf("MOEX profile %q already uses the new endpoint %s: nothing to migrate", name, hostOf(old.TokenURL))
 	}

@@ -39,7 +39,7 @@ func (m *Manager) margin() time.Duration {
 
 // Logout drops the cached tokens of a profile (not its credentials).
 func (m *Manager) Logout(name string) error {
-	unlock, err := m.lockExisting(name)
+	_, unlock, err := m.lockExisting(name)
 	if err != nil {
 		return err
 	}
@@ -73,22 +73,14 @@ type TokenOptions struct {
 // including each rotated refresh token, is saved before it is returned, so concurrent callers
 // never replay a spent refresh token.
 func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*Token, error) {
-	if err := ValidateName(name); err != nil {
-		return nil, err
-	}
 	if err := ValidateOTP(opt.OTP); err != nil {
 		return nil, err
 	}
-	unlock, err := m.lock(name)
+	p, unlock, err := m.lockExisting(name)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-
-	p, err := getProfile(m.Profiles, name)
-	if err != nil {
-		return nil, err
-	}
 	now := m.now()
 	access, err := m.getCached(keyAccess(name))
 	if err != nil {

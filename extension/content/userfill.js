@@ -16,7 +16,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('userFillPage', (TB) 
 
   /** '' when a token may go into el, else why not (no_field | login_password | not_editable | frame). */
   function refusal(el) {
-    if (globalThis.top !== globalThis) return 'frame';
+    if (window.top !== window) return 'frame'; // window, not globalThis: a Firefox content script's global is a sandbox, never its own top
     if (!el || el.nodeType !== 1 || (el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA')) return 'no_field';
     if (TB.fill.isLoginPassword(el)) return 'login_password';
     if (!TB.fill.editable(el)) return 'not_editable';

@@ -3,6 +3,7 @@
 // (isTrusted), found by visible text, never by class names.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIREFOX_UUID, UUID_PREFS } from './firefox-profile.mjs';
 
 export const CHROMIUM = process.env.TB_CHROMIUM || '/usr/bin/chromium';
 export const FIREFOX = process.env.TB_FIREFOX || '/usr/bin/firefox-esr';
@@ -78,12 +79,26 @@ export async function launchFirefox({ profileDir, sites, env, extensionDir }) {
       'toolkit.telemetry.enabled': false,
       'browser.safebrowsing.malware.enabled': false,
       'browser.safebrowsing.phishing.enabled': false,
-      'extensions.webextensions.uuids': JSON.stringify({ 'tokenbridge@tokenbridge.dev': 'e2e0c0de-0000-4000-8000-000000000001' }),
+      ...UUID_PREFS,
     },
+    // WebDriver BiDi refuses to navigate a tab to a moz-extension:// page without this flag («Navigation to
+    // "moz-extension://…/popup/popup.html" is not allowed in this context»); with it the harness opens the
+    // popup page in a tab and drives it like any page. It gives the automation, not the pages, more access.
+    args: ['--remote-allow-system-access'],
   });
   let extensionId = null;
   if (extensionDir) extensionId = await browser.installExtension(extensionDir);
-  return { browser, extensionId };
+  return { browser, extensionId, extensionURL: extensionDir ? `moz-extension://${FIREFOX_UUID}` : null };
+}
+
+/**
+ * Open an extension page (e.g. popup/popup.html) in the tab of driver d. Chromium: a plain navigation.
+ * Firefox: BiDi reports no load event for extension pages, so navigate without waiting and poll its DOM.
+ */
+export async function openExtensionPage(d, url) {
+  if (d.kind === 'chromium') return d.goto(url);
+  await d.page.browser().connection.send('browsingContext.navigate', { context: d.page.mainFrame()._id, url, wait: 'none' });
+  await d.waitFor((u) => location.href === u && document.readyState === 'complete', url, { timeout: 20000, what: `the extension page ${url}` });
 }
 
 /** Driver: the same small API over a playwright or puppeteer Page. */

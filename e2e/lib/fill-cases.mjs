@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { listTokens, sameSecret } from './env.mjs';
+import { openExtensionPage } from './browsers.mjs';
 import { FILL_SEL } from './flow.mjs';
 import { LOOKALIKE_SNOWBALL_HOSTS } from './sites.mjs';
 
@@ -122,16 +123,17 @@ export function snowballCases(ctx) {
     }
   });
 
-  if (ctx.browserName === 'chromium') {
+  {
     it('the popup turns Snowball on (host allowlist); its replica then gets the read-only token (recorded as a use, shown in the popup), a look-alike nothing', async () => {
       const run = ctx.run();
       const ro = ctx.roToken();
       assert.ok(ro, 'needs the captured read-only token');
       const p = await run.newPage();
       try {
-        await p.goto(`${run.extensionURL}/popup/popup.html`);
+        await openExtensionPage(p, `${run.extensionURL}/popup/popup.html`);
         await p.waitFor(() => !!document.querySelector('[data-site="snowball"][data-enabled="false"]'), null, { what: 'the Snowball row (off)' });
-        await p.clickText('Включить');
+        // «Включить» in Russian (Chromium's UI language here); Firefox ESR without a Russian language pack shows «Turn on».
+        await p.clickText(await p.evaluate(() => chrome.i18n.getMessage('siteEnable')));
         await p.waitFor(() => !!document.querySelector('[data-site="snowball"][data-enabled="true"]'), null, { what: 'the Snowball row (on)' });
       } finally {
         await p.page.close();
@@ -164,7 +166,7 @@ export function snowballCases(ctx) {
       const roId = (await listTokens(run.env)).find((t) => sameSecret(t, ro)).id;
       const q = await run.newPage();
       try {
-        await q.goto(`${run.extensionURL}/popup/popup.html`);
+        await openExtensionPage(q, `${run.extensionURL}/popup/popup.html`);
         const shown = await q.waitFor(([id, origin]) => {
           const u = document.querySelector(`li[data-token-id="${id}"] .usage`);
           const o = document.querySelector(`#origins li[data-origin="${origin}"]`);
@@ -193,34 +195,45 @@ const TRACKER = 'https://tracker.example-invest.test/settings';
 const TRACKER_ORIGIN = 'https://tracker.example-invest.test';
 
 /**
- * Chromium only: what the popup sends, handed to the real background in its service worker with the
- * popup's sender (the browser sets sender.url to the popup page). The harness cannot click the toolbar
- * button or a context-menu item, which is what grants activeTab; the copy of the extension holds the
- * tracker's host permission instead (createRun grantHosts), everything after that is the real path.
+ * What the popup sends, handed to the real background. The harness cannot click the toolbar button or a
+ * context-menu item, which is what grants activeTab; the copy of the extension holds the tracker's host
+ * permission instead (createRun grantHosts), everything after that is the real path.
+ * Chromium: to its service worker with the popup's sender (the browser sets sender.url to the popup page).
+ * Firefox: sent by the real popup page, open in a background tab of the same window (popupTab), so the
+ * browser itself fills in the sender and the active tab stays the page the user acted on.
  */
-function asPopup(run, msg) {
-  return run.worker.evaluate((m) => self.__tokenbridgeBackground.handleMessage(m, { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), msg);
+async function popupSender(run, d) {
+  if (run.browserName === 'chromium') {
+    return (msg) => run.worker.evaluate((m) => self.__tokenbridgeBackground.handleMessage(m, { id: chrome.runtime.id, url: chrome.runtime.getURL('popup/popup.html') }), msg);
+  }
+  const p = await run.newPage();
+  await openExtensionPage(p, `${run.extensionURL}/popup/popup.html`);
+  await d.page.bringToFront(); // the page the user acted on is the active tab again
+  const send = (msg) => p.evaluate((m) => browser.runtime.sendMessage(m), msg);
+  send.close = () => p.page.close();
+  return send;
 }
 
 export function userFillCases(ctx) {
-  if (ctx.browserName !== 'chromium') return;
   it('user-driven fill on a site without a rule: asks first, nothing without consent, then fills the chosen field (read-only preferred), recorded as a use; never a login password; the origin can be removed again', async () => {
     const run = ctx.run();
     const ro = ctx.roToken();
     assert.ok(ro, 'needs the captured read-only token');
     const d = await run.newPage();
+    let asPopup;
     try {
       await d.goto(TRACKER);
+      asPopup = await popupSender(run, d);
       await d.page.bringToFront();
       await d.page.click('#api'); // the user puts the caret into the field
-      const first = await asPopup(run, { type: 'tb:user-fill' });
+      const first = await asPopup({ type: 'tb:user-fill' });
       assert.deepEqual({ ok: first.ok, ask: first.ask, origin: first.origin }, { ok: false, ask: 'origin', origin: TRACKER_ORIGIN }, 'the first fill into the origin asks');
       assert.equal(await d.evaluate(() => document.getElementById('api').value), '', 'nothing before the answer');
       assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
-      const no = await asPopup(run, { type: 'tb:user-fill-answer', tab_id: null, yes: false });
+      const no = await asPopup({ type: 'tb:user-fill-answer', tab_id: null, yes: false });
       assert.equal(no.status, 'cancelled');
       assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN), '«Отмена» allows nothing');
-      const yes = await asPopup(run, { type: 'tb:user-fill-answer', tab_id: null, yes: true });
+      const yes = await asPopup({ type: 'tb:user-fill-answer', tab_id: null, yes: true });
       assert.equal(yes.ok, true, JSON.stringify(yes.error));
       assert.ok(!JSON.stringify(yes).includes(ro), 'the popup\'s reply carries no secret');
       assert.ok(allowedOrigins(run).includes(TRACKER_ORIGIN), 'config.json allows the origin now');
@@ -233,15 +246,16 @@ export function userFillCases(ctx) {
       assert.ok((meta.used_by || []).some((u) => u.origin === TRACKER_ORIGIN), 'recorded as a use');
       // A login form's password field never gets a token, even on an allowed origin.
       await d.page.click('#password');
-      const pw = await asPopup(run, { type: 'tb:user-fill' });
+      const pw = await asPopup({ type: 'tb:user-fill' });
       assert.equal(pw.error && pw.error.code, 'user_fill_field', JSON.stringify(pw));
       assert.equal(await d.evaluate(() => document.getElementById('password').value), '');
+      // The popup's «Убрать» takes the origin back (content scripts are refused these messages: unit tests).
+      const r = await asPopup({ type: 'tb:fill-origin-remove', origin: TRACKER_ORIGIN });
+      assert.equal(r.ok, true, 'the popup may take the origin back');
+      assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
     } finally {
+      if (asPopup && asPopup.close) await asPopup.close();
       await d.page.close();
     }
-    // The popup's «Убрать» takes the origin back (content scripts are refused these messages: unit tests).
-    const r = await asPopup(run, { type: 'tb:fill-origin-remove', origin: TRACKER_ORIGIN });
-    assert.equal(r.ok, true, 'the popup may take the origin back');
-    assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
   });
 }

@@ -83,11 +83,12 @@ export async function createRun(browserName, { extension = true, keep = false, g
       await tbOK(['install', '--browser', 'firefox', '--dir', nmh], run.env);
       run.profileDir = join(tmp, 'firefox-profile');
       importCA(run.profileDir, run.certs.caPath);
-      const { browser, extensionId } = await launchFirefox({
+      const { browser, extensionId, extensionURL } = await launchFirefox({
         profileDir: run.profileDir, sites: run.sites, env: run.env, extensionDir: extension ? extDir : null,
       });
       run.browser = browser;
       run.extensionId = extensionId;
+      run.extensionURL = extensionURL;
       run.closers.unshift(() => browser.close());
       run.newPage = async () => {
         const p = await browser.newPage();

@@ -258,4 +258,55 @@ export function userFillCases(ctx) {
       await d.page.close();
     }
   });
+
+  it('user-driven fill through the popup\'s own buttons (real clicks): «Вставить в поле на этой странице» asks in the popup, «Отмена» allows nothing, the allow button adds the origin and fills the focused field', async () => {
+    const run = ctx.run();
+    const ro = ctx.roToken();
+    assert.ok(ro, 'needs the captured read-only token');
+    assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN), 'the previous case took the origin back');
+    const d = await run.newPage();
+    const p = await run.newPage();
+    try {
+      await d.goto(TRACKER);
+      // The real popup page in a background tab of the same window: the tracker stays the active tab.
+      await openExtensionPage(p, `${run.extensionURL}/popup/popup.html`);
+      const label = (key, args = []) => p.evaluate(([k, a]) => chrome.i18n.getMessage(k, a), [key, args]);
+      const [cancel, allow] = [await label('askCancel'), await label('askAllow')];
+      await d.page.bringToFront();
+      await d.page.click('#api'); // the user puts the caret into the field
+      const clickFillHere = async () => {
+        const at = await p.waitFor(() => {
+          const b = document.getElementById('fill-here-btn');
+          const r = b && b.getBoundingClientRect();
+          return r && r.width > 0 ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : null;
+        }, null, { what: 'the popup\'s «Вставить в поле на этой странице»' });
+        await p.page.mouse.click(at.x, at.y);
+      };
+      const asked = () => p.waitFor((o) => { const a = document.getElementById('ask'); return a && !a.hidden && a.textContent.includes(o); }, TRACKER_ORIGIN, { what: 'the popup\'s question naming the origin' });
+      await clickFillHere();
+      await asked();
+      assert.equal(await d.evaluate(() => document.getElementById('api').value), '', 'nothing before the answer');
+      assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN));
+      await p.clickText(cancel);
+      await p.waitFor(() => document.getElementById('ask').hidden, null, { what: 'the question to close' });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!allowedOrigins(run).includes(TRACKER_ORIGIN), '«Отмена» allows nothing');
+      assert.equal(await d.evaluate(() => document.getElementById('api').value), '', 'nothing filled after «Отмена»');
+      await clickFillHere();
+      await asked();
+      await p.clickText(allow);
+      await d.waitFor(() => !!document.getElementById('api').value, null, { what: 'the chosen field to be filled' });
+      assert.ok(await d.evaluate(() => document.getElementById('api').value) === ro, 'the focused field holds the read-only token');
+      assert.equal(await d.evaluate(() => document.getElementById('note').value + document.getElementById('email').value + document.getElementById('password').value), '', 'no other field');
+      assert.deepEqual(allowedOrigins(run).filter((o) => o === TRACKER_ORIGIN), [TRACKER_ORIGIN], 'config.json allows the origin');
+      const done = await label('filledHere', ['tracker.example-invest.test']);
+      await p.waitFor(([o, text]) => !!document.querySelector(`#fill-origins li[data-fill-origin="${o}"]`) && document.getElementById('notice').textContent === text,
+        [TRACKER_ORIGIN, done], { what: 'the popup to say where it filled and list the allowed origin' });
+      assert.ok(!(await p.evaluate(() => document.body.innerText)).includes(ro), 'the popup shows no secret');
+    } finally {
+      await p.evaluate((o) => (globalThis.browser || chrome).runtime.sendMessage({ type: 'tb:fill-origin-remove', origin: o }), TRACKER_ORIGIN).catch(() => {});
+      await p.page.close();
+      await d.page.close();
+    }
+  });
 }

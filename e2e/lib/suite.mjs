@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT, sameSecret, keyringClear, keyringLookup, leakyLines, listTokens, scanTree } from './env.mjs';
+import { openExtensionPage } from './browsers.mjs';
 import { boxText, closeBrowser, createRun, FILL_SEL, fillOnLogos, issueAndCapture, issueInPage, readLogs, STATUS_SEL } from './flow.mjs';
 import { LOOKALIKE_BROKER_HOSTS, LOOKALIKE_HOSTS, newToken } from './sites.mjs';
 import { logosDialogCases, snowballCases, userFillCases } from './fill-cases.mjs';
@@ -359,32 +360,35 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       }
     });
 
-    if (browserName === 'chromium') {
-      it('shows the token and its validated kind in the popup', async () => {
-        const d = await run.newPage();
-        await d.page.setViewportSize({ width: 440, height: 560 });
-        await d.goto(`${run.extensionURL}/popup/popup.html`);
-        await d.waitFor((id) => document.body && document.body.innerText.includes('T-Invest') && !!document.querySelector(`[data-token-id="${id}"]`) , tokenMeta.id, { timeout: 10000, what: 'the popup to list the token' });
-        const text = await d.evaluate(() => document.body.innerText);
-        assert.equal(await d.evaluate(() => document.documentElement.lang), 'ru',
-          'the popup is in Russian (Chromium needs ru.pak: apt-get install chromium-l10n)');
-        // The validation badge (from the host's check), not the label text chosen at capture time.
-        const badge = await d.evaluate((id) => {
-          const b = document.querySelector(`li[data-token-id="${id}"] .badge`);
-          return b ? { cls: b.className, text: b.textContent } : null;
-        }, tokenMeta.id);
-        assert.ok(badge, 'the token row has a validation badge');
-        assert.match(badge.cls, /\bbadge full_access\b/, 'the badge shows the validated kind full_access');
-        assert.equal(badge.text, 'действует', 'the badge text says the check passed');
-        assert.ok(text.includes(tokenMeta.masked), 'the popup shows the masked form');
-        // The run points the host at the local fake API (TOKENBRIDGE_TINVEST_URL): an active override, shown.
-        const warn = await d.evaluate(() => { const w = document.getElementById('warnings'); return w && !w.hidden ? w.textContent : ''; });
-        assert.match(warn, /Внимание: действует настройка TOKENBRIDGE_TINVEST_URL = http:\/\/127\.0\.0\.1:\d+/, 'the popup warns about the API override');
-        assert.ok(!text.includes(token), 'the popup never shows the secret');
-        await d.screenshot(join(shots, 'popup.png'));
-        await d.page.close();
-      });
-    }
+    // The popup in a tab (Firefox: moz-extension://<pinned UUID>/…, see openExtensionPage). Chromium's UI is Russian
+    // here (chromium-l10n); Firefox ESR without a Russian language pack shows the English texts of the same keys.
+    it('shows the token and its validated kind in the popup', async () => {
+      const d = await run.newPage();
+      if (browserName === 'chromium') await d.page.setViewportSize({ width: 440, height: 560 });
+      else await d.page.setViewport({ width: 440, height: 560 });
+      await openExtensionPage(d, `${run.extensionURL}/popup/popup.html`);
+      await d.waitFor((id) => document.body && document.body.innerText.includes('T-Invest') && !!document.querySelector(`[data-token-id="${id}"]`) , tokenMeta.id, { timeout: 10000, what: 'the popup to list the token' });
+      const text = await d.evaluate(() => document.body.innerText);
+      const ui = await d.evaluate(() => chrome.i18n.getUILanguage());
+      const ru = browserName === 'chromium' || ui.startsWith('ru');
+      assert.equal(await d.evaluate(() => document.documentElement.lang), ru ? 'ru' : 'en',
+        browserName === 'chromium' ? 'the popup is in Russian (Chromium needs ru.pak: apt-get install chromium-l10n)' : `the popup speaks the browser's UI language ${ui}`);
+      // The validation badge (from the host's check), not the label text chosen at capture time.
+      const badge = await d.evaluate((id) => {
+        const b = document.querySelector(`li[data-token-id="${id}"] .badge`);
+        return b ? { cls: b.className, text: b.textContent } : null;
+      }, tokenMeta.id);
+      assert.ok(badge, 'the token row has a validation badge');
+      assert.match(badge.cls, /\bbadge full_access\b/, 'the badge shows the validated kind full_access');
+      assert.equal(badge.text, ru ? 'действует' : 'valid', 'the badge text says the check passed');
+      assert.ok(text.includes(tokenMeta.masked), 'the popup shows the masked form');
+      // The run points the host at the local fake API (TOKENBRIDGE_TINVEST_URL): an active override, shown.
+      const warn = await d.evaluate(() => { const w = document.getElementById('warnings'); return w && !w.hidden ? w.textContent : ''; });
+      assert.match(warn, ru ? /Внимание: действует настройка TOKENBRIDGE_TINVEST_URL = http:\/\/127\.0\.0\.1:\d+/ : /Warning: the setting TOKENBRIDGE_TINVEST_URL = http:\/\/127\.0\.0\.1:\d+\/\S* is active/, 'the popup warns about the API override');
+      assert.ok(!text.includes(token), 'the popup never shows the secret');
+      if (browserName === 'chromium') await d.screenshot(join(shots, 'popup.png'));
+      await d.page.close();
+    });
 
     if (browserName === 'chromium') {
       it('saved the three screenshots as non-empty PNGs', () => {

@@ -1,11 +1,12 @@
 // One end-to-end run: replica sites, fake T-Invest, the real host registered for a real browser
 // with a private TOKENBRIDGE_HOME, and the steps of the user's flow with timings.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driver, launchChromium, launchFirefox } from './browsers.mjs';
 import { makeCerts } from './certs.mjs';
-import { EXTENSION_DIR, PINNED_CHROMIUM_ID, chromiumUnpackedID, ensureBinaries, listTokens, requireKeyring, sameSecret, startTinvestFake, tbOK } from './env.mjs';
+import { EXTENSION_DIR, PINNED_CHROMIUM_ID, ROOT, chromiumUnpackedID, ensureBinaries, listTokens, requireKeyring, sameSecret, startTinvestFake, tbOK } from './env.mjs';
 import { importCA } from './firefox-profile.mjs';
 import { ALL_HOSTS, startSites } from './sites.mjs';
 
@@ -106,7 +107,12 @@ export async function createRun(browserName, { extension = true, keep = false, g
 }
 
 function grantedCopy(src, dst, extra) {
-  cpSync(src, dst, { recursive: true });
+  if (statSync(src).isDirectory()) {
+    cpSync(src, dst, { recursive: true });
+  } else {
+    // A packaged extension (the release's .xpi): unpack it with the release kit's own reader.
+    execFileSync('go', ['run', './packaging/relkit', 'extract', '-o', dst, src], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const mf = join(dst, 'manifest.json');
   const m = JSON.parse(readFileSync(mf, 'utf8'));
   m.host_permissions = [...(m.optional_host_permissions || []), ...extra];

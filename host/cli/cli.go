@@ -49,6 +49,9 @@ type Command struct {
 	Summary string
 	// Usage is the synopsis and description printed by --help, before the options.
 	Usage string
+	// UsageTail, when set, is appended to Usage when --help prints it: text built from a
+	// table at run time, so building it costs nothing at start-up.
+	UsageTail func() string
 	// Flags declares the command's flags on fs and returns the action that reads them.
 	// Nil for a group.
 	Flags func(fs *flag.FlagSet) Action
@@ -240,7 +243,11 @@ func parseArgs(fs *flag.FlagSet, args []string, interspersed bool) ([]string, er
 
 // printHelp prints a command's --help: its usage, a group's command list, a command's options.
 func printHelp(w io.Writer, c *Command) {
-	fmt.Fprintln(w, strings.TrimSpace(c.Usage))
+	usage := c.Usage
+	if c.UsageTail != nil {
+		usage += "\n" + c.UsageTail()
+	}
+	fmt.Fprintln(w, strings.TrimSpace(usage))
 	listed := false
 	for _, s := range c.Sub {
 		if s.Summary == "" {

@@ -26,8 +26,9 @@ names: INVEST_TOKEN, TINKOFF_TOKEN, TKS_API_TOKEN, ...); each gets the secret.
 With --moex the variables hold a fresh MOEX access token (refreshed if needed; when
 the account asks for a one-time code, sign in once with
 ` + "`tokenbridge moex token NAME --otp CODE`" + `, later starts use the refresh token).
-
---env NAME is upper case (A-Z, 0-9, _; at most 64), and never a name that changes
+`,
+	UsageTail: func() string {
+		return `--env NAME is upper case (A-Z, 0-9, _; at most 64), and never a name that changes
 how programs start or where they are found (a token there is read as code or a path,
 and loaders print it in their errors):
 ` + refusedNamesHelp() + `
@@ -44,7 +45,8 @@ leaves CMD running, so stop the whole process tree.
 Exit code: CMD's own; 128+N when CMD died of signal N (143 for SIGTERM); 127 if CMD
 cannot be started; 2 for a usage error.
 
-  tokenbridge exec --token robot --env INVEST_TOKEN --env TINKOFF_TOKEN -- python3 robot.py`,
+  tokenbridge exec --token robot --env INVEST_TOKEN --env TINKOFF_TOKEN -- python3 robot.py`
+	},
 	Flags: func(fs *flag.FlagSet) Action {
 		var o execOptions
 		fs.StringVar(&o.ref, "token", "", "the `ID|LABEL` of the token (see tokenbridge list)")

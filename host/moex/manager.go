@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -36,12 +37,13 @@ type Manager struct {
 	Secrets  secretstore.Store
 	Profiles ProfileStore
 	// LockDir holds the per-profile lock files (the state directory).
-	LockDir string
-	Lock    LockFunc
-	HTTP    *http.Client
-	Now     func() time.Time
-	Margin  time.Duration
-	Log     zerolog.Logger
+	LockDir  string
+	Lock     LockFunc
+	HTTP     *http.Client
+	httpOnce sync.Once
+	Now      func() time.Time
+	Margin   time.Duration
+	Log      zerolog.Logger
 }
 
 func (m *Manager) now() time.Time {
@@ -52,10 +54,12 @@ func (m *Manager) now() time.Time {
 }
 
 func (m *Manager) httpClient() *http.Client {
-	if m.HTTP != nil {
-		return m.HTTP
-	}
-	return newHTTPClient()
+	m.httpOnce.Do(func() {
+		if m.HTTP == nil {
+			m.HTTP = newHTTPClient() // once per process: config read, trust pool, one Transport reused
+		}
+	})
+	return m.HTTP
 }
 
 // lock takes the per-profile cross-process lock.

@@ -151,6 +151,10 @@ func TestMigrationWaitsForKeyring(t *testing.T) {
 	mem.FailWith = nil
 	list, err = v.List("")
 	require.NoError(t, err)
+	require.Equal(t, Fingerprint("4321"), list[0].Fingerprint, "one try per process: a locked keyring is not asked again on every request")
+	next := New(v.Secrets, v.Index) // the next host process
+	list, err = next.List("")
+	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(list[0].Fingerprint, "k1:"))
 }
 

@@ -241,11 +241,13 @@ func needsMigration(d *index.Data) bool {
 // read returns the index. Entries of generic secrets written before keyed
 // fingerprints (a bare SHA-256 prefix that lets a short secret be found by
 // brute force, a mask showing 8 characters) are migrated first; when the
-// keyring cannot be read that waits for a later call, and the index is
+// keyring cannot be read that waits for the next process, and the index is
 // returned as it is.
 func (v *Vault) read() (index.Data, error) {
 	d, err := v.Index.Read()
-	if err != nil || v.migrated.Load() || !needsMigration(&d) {
+	if err != nil || !needsMigration(&d) || v.migrated.Swap(true) {
+		// One try per process: a locked or hung keyring must not cost
+		// every later request of this process another keyring wait.
 		return d, err
 	}
 	key, kerr := v.fingerprintKey()
@@ -261,7 +263,6 @@ func (v *Vault) read() (index.Data, error) {
 	if uerr != nil && !errors.Is(uerr, errUnchanged) {
 		return d, nil
 	}
-	v.migrated.Store(true)
 	return v.Index.Read()
 }
 

@@ -57,7 +57,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('userFill', (TB) => {
     const chosen = await inTop(tab.id, { func: (id) => globalThis[Symbol.for('tokenbridge.namespace.v1')].userFillPage.choose(id), args: [o.targetElementId == null ? null : o.targetElementId] });
     if (!chosen || !chosen.ok) throw fieldFail(chosen ? chosen.why : 'no_field');
     if (chosen.origin !== origin) throw fieldFail('origin_changed');
-    const list = await host('list', { provider: 'tinvest' });
+    const list = await TB.native.listAll({ provider: 'tinvest' }); // every page: a user may hold more than one page of tokens
     const rule = TB.rules.RULES.find((r) => r.origins.includes(origin)) || GENERIC;
     const tokens = (list.tokens || []).filter((t) => !o.tokenId || t.id === o.tokenId);
     const pick = TB.fill.pickBestToken(tokens, rule);
@@ -128,7 +128,13 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('userFill', (TB) => {
     const origin = originOf(tab);
     if (p && p.origin && p.origin !== origin) throw fieldFail('origin_changed');
     if (!p || p.ask === 'origin' || tabId == null) await host('allow_fill_origin', { provider: 'tinvest', origin });
-    return fill(host, tab, { targetElementId: p ? p.targetElementId : undefined, fullOk: !!fullOk, tokenId: p && p.token ? p.token.id : undefined });
+    const r = await fill(host, tab, { targetElementId: p ? p.targetElementId : undefined, fullOk: !!fullOk, tokenId: p && p.token ? p.token.id : undefined });
+    // Allowing the site may lead to the next question (full access where read-only is preferred): it waits
+    // for its own answer like the first one did.
+    if (tabId != null && !r.ok && r.ask) {
+      pending.set(tabId, { origin: r.origin, targetElementId: p.targetElementId, ask: r.ask, site: r.site, token: r.token, until: Date.now() + PENDING_MS });
+    }
+    return r;
   }
 
   /** The context-menu item (once per install/start; the browser keeps it across restarts). */

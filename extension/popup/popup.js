@@ -396,7 +396,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
     const w = r.ok && r.waiting;
     if (!w) return;
     if (w.error) { notice(errorText(w.error)); await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes: false }); return; }
-    const again = async (yes, fullOk) => fillOutcome(await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes, full_ok: fullOk }), async () => {});
+    const again = async (yes, fullOk) => fillOutcome(await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes, full_ok: fullOk }), again);
     onNo = async () => { await send({ type: 'tb:user-fill-answer', tab_id: w.tab_id, yes: false }); closeIfAsked(); };
     fillOutcome({ ok: false, ask: w.ask, origin: w.origin, site: w.site, token: w.token }, again);
   }

@@ -16,9 +16,13 @@ const (
 	// MaxFrameOut is the browsers' limit for host → browser messages.
 	MaxFrameOut = 1 << 20
 	// MaxInFlight bounds the background requests (validate, moex_token)
-	// one connection has running at once; with all running, the host
-	// reads the next frame only when one finishes.
+	// one connection has running at once; more wait for a slot while the
+	// host goes on reading and answering the other commands.
 	MaxInFlight = 8
+	// MaxQueued bounds the background requests one connection has read and
+	// not yet answered (running or waiting for a slot); past it the host
+	// reads the next frame only when one finishes.
+	MaxQueued = 64
 )
 
 // Tokens and their metadata.

@@ -36,6 +36,7 @@ func TestProtocolStatesTheLimits(t *testing.T) {
 		{"| verdict message, failure message, account name |", fmt.Sprintf("%d bytes", MaxVerdictText)},
 		{"| one keyring operation", fmt.Sprintf("%d s", KeyringTimeout/time.Second)},
 		{"| background requests (`validate`, `moex_token`) at once", fmt.Sprintf("| %d |", MaxInFlight)},
+		{"| background requests read and not yet answered", fmt.Sprintf("| %d |", MaxQueued)},
 		{"| wait for another process's file lock", fmt.Sprintf("%d s", LockWait/time.Second)},
 		{"| `validate`", fmt.Sprintf("%d s host-side", ValidateTimeout/time.Second)},
 		{"| MOEX `client_id`", fmt.Sprintf("%d / %d / %d / %d bytes", MaxMoexClientID, MaxMoexScope, MaxMoexURL, MaxMoexOTP)},

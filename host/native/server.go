@@ -95,8 +95,9 @@ var quiet = map[string]bool{"hello": true, "list": true, "moex_list": true, "lis
 // start in the order they arrive and each finishes before the next starts
 // (a `get` sent after a `delete` sees the delete), except the background
 // commands: those run beside what follows, at most limits.MaxInFlight at
-// once (with all slots taken the next frame waits), so a slow `validate`
-// never holds up a `get` behind it. Their answers come when ready; every
+// once; more wait for a slot while the other commands go on being read and
+// answered (the reading itself waits only past limits.MaxQueued of them),
+// so a slow `validate` never holds up a `get` behind it. Their answers come when ready; every
 // answer is one whole frame with its request's id, and clients match
 // answers by id. Serve returns once every started request is answered:
 // nil on a clean end, an error when the stream had to be abandoned
@@ -104,6 +105,7 @@ var quiet = map[string]bool{"hello": true, "list": true, "moex_list": true, "lis
 func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
 	w := &answerWriter{out: out}
 	slots := make(chan struct{}, limits.MaxInFlight)
+	queued := make(chan struct{}, limits.MaxQueued)
 	var running sync.WaitGroup
 	defer running.Wait()
 	// Abandoning the stream cancels what is still running (it runs before
@@ -137,10 +139,12 @@ func Serve(ctx context.Context, env *Env, in io.Reader, out io.Writer) error {
 			w.write(respond(ctx, env, req, id, derr))
 			continue
 		}
-		slots <- struct{}{}
+		queued <- struct{}{} // blocks the reading only past MaxQueued
 		running.Add(1)
 		go func() {
-			defer func() { <-slots; running.Done() }()
+			defer func() { <-queued; running.Done() }()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			w.write(respond(ctx, env, req, id, nil))
 		}()
 	}

@@ -115,21 +115,17 @@ func TestInFlightBounded(t *testing.T) {
 
 	send, next, closeIn := pipeHost(t, env)
 	total := limits.MaxInFlight + 3
-	sent := make(chan struct{})
-	go func() {
-		defer close(sent)
-		for i := 0; i < total; i++ {
-			send(fmt.Sprintf(`{"id":"v%d","cmd":"validate","token_id":%q}`, i, id))
-		}
-	}()
+	for i := 0; i < total; i++ {
+		send(fmt.Sprintf(`{"id":"v%d","cmd":"validate","token_id":%q}`, i, id))
+	}
 	require.Eventually(t, func() bool { return waiting.Load() == int32(limits.MaxInFlight) }, 5*time.Second, 5*time.Millisecond)
 	time.Sleep(100 * time.Millisecond)
 	require.Equal(t, int32(limits.MaxInFlight), waiting.Load(), "no more than MaxInFlight requests run")
-	select {
-	case <-sent:
-		t.Fatal("the host read requests it had no slot for")
-	default:
-	}
+	// Every slot taken and more validates waiting: a get is still read and answered at once.
+	send(fmt.Sprintf(`{"id":"g","cmd":"get","token_id":%q,"purpose":"copy"}`, id))
+	a := next(2 * time.Second)
+	require.Equal(t, "g", a.ID)
+	require.True(t, a.OK, "%+v", a.Error)
 	release()
 	seen := map[string]bool{}
 	for i := 0; i < total; i++ {
@@ -138,6 +134,36 @@ func TestInFlightBounded(t *testing.T) {
 		seen[a.ID] = true
 	}
 	require.Len(t, seen, total)
+	require.NoError(t, closeIn())
+}
+
+// Past MaxQueued background requests the host stops reading until one is
+// answered: a flood of validates cannot grow without bound.
+func TestQueuedBounded(t *testing.T) {
+	release, waiting := slowTInvest(t, map[string]tinvestfake.Token{tok1: {Access: tinvestfake.Full}})
+	env, _ := testEnv(t)
+	id := call(t, env, storeReq(tok1)).Token.ID
+
+	send, next, closeIn := pipeHost(t, env)
+	total := limits.MaxQueued + 3
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := 0; i < total; i++ {
+			send(fmt.Sprintf(`{"id":"v%d","cmd":"validate","token_id":%q}`, i, id))
+		}
+	}()
+	require.Eventually(t, func() bool { return waiting.Load() == int32(limits.MaxInFlight) }, 5*time.Second, 5*time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-sent:
+		t.Fatal("the host read more background requests than MaxQueued")
+	default:
+	}
+	release()
+	for i := 0; i < total; i++ {
+		require.True(t, next(limits.ValidateTimeout).OK)
+	}
 	<-sent
 	require.NoError(t, closeIn())
 }

@@ -26,7 +26,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   /** A label the user typed (popup): cleaned (lib/label.js); refused only when nothing visible is left. */
   function label(v) {
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string' || v.length > 4000) throw bad('label must be a string of at most 100 characters');
+    if (typeof v !== 'string' || v.length > 4000) throw bad('label must be a string of at most 4000 characters (it is then cleaned and cut to 100)');
     const c = TB.label.usable(v);
     if (!c) throw fail('bad_label', 'the label is empty or invisible after removing invisible characters');
     return c;
@@ -142,7 +142,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
   // In memory and in storage.session (no secret: a time per tab), so a Chromium worker restart or a
   // Firefox event-page unload keeps it; entries older than ACTION_KEEP_MS are dropped.
   const ACTION_KEY = 'userActions';
-  const ACTION_KEEP_MS = 10 * 60 * 1000; // = lib/capture-flow.js POLICY.crossLoadWindowMs (a unit test keeps them equal)
+  const ACTION_KEEP_MS = 10 * 60 * 1000; // = lib/capture-flow.js POLICY.crossLoadWindowMs (background.test.js checks the background keeps an action exactly that long)
   const ACTION_MAX = 200; // tabs remembered at most (the oldest go first)
   let actionsLoad = null; // Promise(Map key -> at), read from storage.session once per background start
   function userActions() {
@@ -364,5 +364,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('handlers', (TB) => {
     }
   }
 
-  return { handleMessage, capturedBy, ACTION_KEEP_MS };
+  return { handleMessage, capturedBy };
 });

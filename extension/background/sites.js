@@ -95,5 +95,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
     return { ok: true, sites: await list(host) };
   }
 
-  return { sync, list, enable, disable, active, fillFiles };
+  return { sync, list, enable, disable, active };
 });

@@ -330,5 +330,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('fill', (TB) => {
     const r = ruleOr(rule);
     return r === LOGOS ? TB.strings.t('box_fill_all_skipped', [why]) : TB.strings.t('box_fill_all_skipped_site', [why, r.name]);
   }
-  return { findBlock, inBlock, findInBlock, findInChoices, choiceRoots, brokerState, findTokenField, findConnectButton, isConnected, isLoginPassword, editable, kindOf, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
+  return { findBlock, inBlock, findInChoices, choiceRoots, brokerState, findTokenField, findConnectButton, isConnected, isLoginPassword, editable, setNativeValue, pickBestToken, noTokenReason, FILL_TEXT };
 });

@@ -55,5 +55,5 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('label', () => {
     const c = clean(s);
     return visible(c) ? c : '';
   }
-  return { MAX, clean, visible, usable };
+  return { clean, visible, usable };
 });

@@ -208,3 +208,11 @@ test('the one error table has advice for every code the host or the extension ca
     assert.doesNotMatch(ru[key].message + en[key].message, /\d+\s*(?:s|с|сек)(?![A-Za-zА-Яа-я])/, key + ' hard-codes a duration');
   }
 });
+
+test('the optional sites get the same fill script files as Logos (background/sites.js FILL_FILES = the manifest)', () => {
+  const logos = manifest.content_scripts.find((c) => c.js[c.js.length - 1] === 'content/logos.js');
+  assert.ok(logos, 'the manifest loads content/logos.js');
+  const m = read('background/sites.js').match(/const FILL_FILES = Object\.freeze\(\[([^\]]*)\]/);
+  assert.ok(m, 'sites.js lists the fill files');
+  assert.deepEqual([...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]), logos.js);
+});

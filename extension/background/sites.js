@@ -72,7 +72,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('sites', (TB) => {
     for (const r of optional()) {
       const g = await granted(r);
       const a = r.origins.every((o) => allowedNow.has(o));
-      out.push({ id: r.id, name: r.name, origins: r.origins.slice(), prefers: r.prefers, granted: g, allowed: a, enabled: g && a });
+      out.push({ id: r.id, name: r.name, origins: r.origins.slice(), permissions: TB.rules.permissionsOf(r), prefers: r.prefers, granted: g, allowed: a, enabled: g && a });
     }
     return out;
   }

@@ -342,7 +342,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('popupPage', (TB) => 
       } else {
         // Asked first thing in the click: the browser shows its prompt only for a user action.
         let granted = false;
-        try { granted = await api.permissions.request({ origins: site.origins.map((o) => o + '/*') }); } catch (e) { granted = false; }
+        try { granted = await api.permissions.request(site.permissions); } catch (e) { granted = false; }
         const r = await send({ type: 'tb:site-enable', rule_id: site.id });
         notice(r.ok ? t('siteEnabled', [site.name]) : errorText(r.error || { code: 'site_permission', detail: String(granted) }));
       }

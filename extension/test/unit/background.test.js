@@ -501,7 +501,7 @@ test('optional site: the popup turns it on (host allowlist + registered script, 
   assert.equal(r.sites.find((s) => s.id === 'snowball').enabled, true);
   const listed = await a.call({ type: 'tb:sites' }, popup);
   assert.deepEqual(JSON.parse(JSON.stringify(listed.sites.find((s) => s.id === 'snowball'))),
-    { id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], prefers: 'readonly', granted: true, allowed: true, enabled: true });
+    { id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], permissions: { origins: ['https://snowball-income.com/*'] }, prefers: 'readonly', granted: true, allowed: true, enabled: true });
   const bad = await a.call({ type: 'tb:site-enable', rule_id: 'logos' }, popup);
   assert.equal(bad.error.code, 'bad_request', 'built-in rules are not switched');
   const off = await a.call({ type: 'tb:site-disable', rule_id: 'snowball' }, popup);

@@ -259,7 +259,7 @@ test('popup: an optional site is turned on by the browser\'s prompt in the click
   const { w, d, sent } = openPopup({
     'tb:hello': () => ({ ok: true, version: '1.0', keyring: 'ok' }),
     'tb:list': () => ({ ok: true, tokens: [TOKEN] }), // full access only
-    'tb:sites': () => ({ ok: true, sites: [{ id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], prefers: 'readonly', enabled }] }),
+    'tb:sites': () => ({ ok: true, sites: [{ id: 'snowball', name: 'Snowball Income', origins: ['https://snowball-income.com'], permissions: { origins: ['https://snowball-income.com/*'] }, prefers: 'readonly', enabled }] }),
     'tb:site-enable': () => { enabled = true; return { ok: true }; },
   });
   const asked = [];

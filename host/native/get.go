@@ -3,7 +3,7 @@ package native
 import (
 	"context"
 
-	"github.com/tokenbridge/tokenbridge/host/config"
+	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
 	"github.com/tokenbridge/tokenbridge/host/vault"
@@ -47,10 +47,8 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 			return nil, Errorf(CodeNoAccess, "token %s (%s) was accepted by T-Invest but has no access to any of its accounts (checked %s): it would not work there; issue a new token at %s, or check it again if its access changed",
 				tok.ID, tok.Label, tok.Validation.CheckedAt.Format("2006-01-02"), tinvest.SettingsURL)
 		}
-		if !env.Config.FillAllowed(tok.Provider, p.Origin) {
-			env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", p.Origin).Msg("fill denied: origin not allowed for provider")
-			return nil, Errorf(CodeTargetDenied, "%s tokens may not be filled into %q; allowed: %v (add more under fill_origins in %s)",
-				tok.Provider, p.Origin, config.DefaultFillOrigins[tok.Provider], env.ConfigPath)
+		if err := fillTarget(env, tok, p.Origin, "fill"); err != nil {
+			return nil, err
 		}
 	case PurposeCopy:
 		if p.Origin != "" {
@@ -67,4 +65,17 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 	}
 	env.Log.Info().Str("token_id", tok.ID).Str("purpose", p.Purpose).Str("target", p.Origin).Msg("secret released")
 	return Result{"secret": secret, "token": tok}, nil
+}
+
+// fillTarget refuses an origin the token's provider may not be filled into
+// (fill `get` and `record_use` share the rule and the message), naming the
+// allowlist in force: the built-in origins and the ones the user added.
+func fillTarget(env *Env, tok index.Token, origin, what string) error {
+	if env.Config.FillAllowed(tok.Provider, origin) {
+		return nil
+	}
+	env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", origin).Msg(what + " denied: origin not allowed for provider")
+	l := env.Config.FillOriginsOf(tok.Provider)
+	return Errorf(CodeTargetDenied, "%s tokens are not filled into %q (%s refused); allowed: %v (allow a site from the extension's popup, or add it under fill_origins in %s)",
+		tok.Provider, origin, what, append(l.Builtin, l.Added...), env.ConfigPath)
 }

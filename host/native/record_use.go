@@ -30,10 +30,8 @@ func recordUse(_ context.Context, env *Env, req *Request) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !env.Config.FillAllowed(tok.Provider, origin) {
-		env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", origin).Msg("record_use denied: origin not allowed for provider")
-		return nil, Errorf(CodeTargetDenied, "%s tokens are not filled into %q, so no use there is recorded; allowed: %v (add more under fill_origins in %s)",
-			tok.Provider, origin, config.DefaultFillOrigins[tok.Provider], env.ConfigPath)
+	if err := fillTarget(env, tok, origin, "record_use"); err != nil {
+		return nil, err
 	}
 	tok, err = env.Vault.RecordUse(p.TokenID, origin)
 	if err != nil {

@@ -10,11 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
 	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/limits"
@@ -110,34 +109,26 @@ func (c *Config) Save(d Dirs) error {
 	return atomicfile.WriteFile(d.Config(), append(b, '\n'), 0o600)
 }
 
-// The lengths are checked with len, not with counted repetitions ({32},
-// {1,80}), which compile into large programs at every host start.
-var (
-	chromiumIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-p]+$`) })
-	geckoIDRe    = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(?:(\{[0-9a-fA-F-]+\})|([A-Za-z0-9._+-]+)@([A-Za-z0-9.-]+))$`)
-	})
-)
-
 // IsChromiumID reports whether id is a Chromium extension ID (32 letters a-p).
-func IsChromiumID(id string) bool { return len(id) == 32 && chromiumIDRe().MatchString(id) }
+func IsChromiumID(id string) bool { return len(id) == 32 && ascii.All(id, isChromiumIDByte) }
+
+func isChromiumIDByte(c byte) bool { return 'a' <= c && c <= 'p' }
 
 // IsGeckoID reports whether id is a Firefox extension ID: {uuid} (36
-// characters in braces) or name@domain (each 1-80 characters).
+// hex digits or dashes in braces) or name@domain (each 1-80 characters:
+// the name A-Z a-z 0-9 . _ + -, the domain A-Z a-z 0-9 . -).
 func IsGeckoID(id string) bool {
-	if len(id) > 1+80+80 {
-		return false
+	if len(id) == 38 && id[0] == '{' && id[37] == '}' {
+		return ascii.All(id[1:37], isUUIDByte)
 	}
-	m := geckoIDRe().FindStringSubmatch(id)
-	switch {
-	case m == nil:
-		return false
-	case m[1] != "":
-		return len(m[1]) == 38
-	default:
-		return len(m[2]) <= 80 && len(m[3]) <= 80
-	}
+	name, domain, ok := strings.Cut(id, "@")
+	return ok && len(name) >= 1 && len(name) <= 80 && len(domain) >= 1 && len(domain) <= 80 &&
+		ascii.All(name, isGeckoNameByte) && ascii.All(domain, isGeckoDomainByte)
 }
+
+func isUUIDByte(c byte) bool        { return ascii.IsHex(c) || c == '-' }
+func isGeckoNameByte(c byte) bool   { return ascii.IsAlnum(c) || ascii.In(c, "._+-") }
+func isGeckoDomainByte(c byte) bool { return ascii.IsAlnum(c) || ascii.In(c, ".-") }
 
 // AllowedExtension reports whether the extension id may call the host: the
 // built-in IDs, the Chrome Web Store ID a release build was stamped with

@@ -11,9 +11,8 @@ package secretstore
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"sync"
 
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
@@ -49,14 +48,14 @@ var (
 	ErrDamaged = errors.New("keyring item damaged (a large secret's chunks do not add up)")
 )
 
-// keyRe with len(key) <= 128: a counted repetition would compile into a
-// large program at every host start.
-var keyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]*$`) })
-
-// CheckKey validates a key; keys are built by the host, never by a caller.
+// CheckKey validates a key: 1-128 bytes a-z 0-9 _ . / # -, starting with a
+// letter or digit. Keys are built by the host, never by a caller.
 func CheckKey(key string) error {
-	if len(key) > 128 || !keyRe().MatchString(key) {
+	if key == "" || len(key) > 128 || !isKeyStart(key[0]) || !ascii.All(key, isKeyByte) {
 		return fmt.Errorf("%w: %q", ErrBadKey, key)
 	}
 	return nil
 }
+
+func isKeyStart(c byte) bool { return ascii.IsLower(c) || ascii.IsDigit(c) }
+func isKeyByte(c byte) bool  { return isKeyStart(c) || ascii.In(c, "_./#-") }

@@ -2,6 +2,7 @@ package secretstore
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,4 +87,17 @@ func TestClassify(t *testing.T) {
 		require.ErrorIs(t, classify("get", tt.in), tt.want, tt.in.Error())
 	}
 	require.NoError(t, classify("get", nil))
+}
+
+// CheckKey is a byte loop (regexp stays out of the host: cold start, issue 11);
+// it accepts exactly what the regexp it replaced accepted.
+func FuzzCheckKeyMatchesTheRegexp(f *testing.F) {
+	old := regexp.MustCompile(`^[a-z0-9][a-z0-9_./#-]*$`)
+	for _, k := range []string{"", "a", "0", "_a", ".a", "-", "tinvest/tok_0123456789abcdef", "moex/prod#1.chunk-2", "a_b.c/d#e-f",
+		"UPPER", "aB", "../x", "a b", "a\n", "a\x00", "é", "aé", strings.Repeat("a", 128), strings.Repeat("a", 129), "a/" + strings.Repeat("9", 126)} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		require.Equal(t, len(key) <= 128 && old.MatchString(key), CheckKey(key) == nil, "CheckKey(%q)", key)
+	})
 }

@@ -12,14 +12,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/index"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
@@ -53,11 +52,7 @@ var (
 	ErrInvalid  = errors.New("invalid input")
 	ErrFull     = errors.New("too many tokens")
 
-	// Lengths are checked with len: counted repetitions ({60,}, {16})
-	// compile into large programs at every host start.
-	tinvestRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^t\.[A-Za-z0-9_-]+$`) })
-	idRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^tok_[0-9a-f]+$`) })
-	kinds     = []string{KindFullAccess, KindReadonly, KindSandbox, KindUnknown}
+	kinds = []string{KindFullAccess, KindReadonly, KindSandbox, KindUnknown}
 )
 
 // Vault is the token store.
@@ -266,8 +261,14 @@ func (v *Vault) read() (index.Data, error) {
 	return v.Index.Read()
 }
 
-// ValidID reports whether id has the shape of a token id.
-func ValidID(id string) bool { return len(id) == 20 && idRe().MatchString(id) }
+// ValidID reports whether id has the shape of a token id: "tok_" and 16
+// lower-case hex digits.
+func ValidID(id string) bool {
+	hexPart, ok := strings.CutPrefix(id, "tok_")
+	return ok && len(hexPart) == 16 && ascii.All(hexPart, isLowerHex)
+}
+
+func isLowerHex(c byte) bool { return ascii.IsDigit(c) || ('a' <= c && c <= 'f') }
 
 func newID() string {
 	var b [8]byte
@@ -290,7 +291,7 @@ func CheckSecret(provider, s string) error {
 		if utf8.RuneCountInString(s) > limits.MaxTokenLen {
 			return fmt.Errorf("%w: a T-Invest token is at most %d characters, this is %d: copy only the token", secretstore.ErrTooLarge, limits.MaxTokenLen, utf8.RuneCountInString(s))
 		}
-		if len(s) < 62 || !tinvestRe().MatchString(s) {
+		if body, ok := strings.CutPrefix(s, "t."); !ok || len(body) < 60 || !ascii.All(body, ascii.IsBase64URL) {
 			return fmt.Errorf("%w: not a T-Invest token (expected \"t.\" followed by at least 60 letters, digits, _ or -; masked forms with … or * are not tokens)", ErrInvalid)
 		}
 	case ProviderGeneric:

@@ -1,15 +1,19 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tokenbridge/tokenbridge/host/index"
+	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/secretstore"
 )
 
@@ -335,4 +339,24 @@ func BenchmarkList1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The token and id checks are byte loops (regexp stays out of the host: cold
+// start, issue 11); they accept exactly what the regexps they replaced accepted.
+func FuzzChecksMatchTheRegexps(f *testing.F) {
+	tinvestOld := regexp.MustCompile(`^t\.[A-Za-z0-9_-]+$`)
+	idOld := regexp.MustCompile(`^tok_[0-9a-f]+$`)
+	body := strings.Repeat("aZ09_-", 10)
+	for _, s := range []string{"", "t.", "t." + body, "t." + body[1:], "t." + body + "\n", "T." + body, "t," + body, "tt." + body,
+		"t." + body + "é", "t." + body + "*", "t." + body[:30] + "…" + body[30:], "t." + body + ".", testToken(1), "t." + strings.Repeat("x", 600),
+		"tok_0123456789abcdef", "tok_0123456789ABCDEF", "tok_0123456789abcde", "tok_0123456789abcdef0", "tok_0123456789abcdeg",
+		"tok_0123456789abcdef\n", "TOK_0123456789abcdef", "tok-0123456789abcdef", "tok_", newID()} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, len(s) == 20 && idOld.MatchString(s), ValidID(s), "ValidID(%q)", s)
+		err := CheckSecret(ProviderTInvest, s)
+		tooLong := utf8.RuneCountInString(s) > limits.MaxTokenLen // refused before the shape check
+		require.Equal(t, !tooLong && (len(s) < 62 || !tinvestOld.MatchString(s)), errors.Is(err, ErrInvalid), "CheckSecret(%q): %v", s, err)
+	})
 }

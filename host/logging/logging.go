@@ -32,15 +32,18 @@ func New(path string) (zerolog.Logger, io.Closer) {
 	// The file is opened on the first line, not at start-up: a host
 	// process that answers one `list` writes nothing (see bench.sh).
 	rf := &Rotating{path: path, limit: MaxSize, fallback: os.Stderr}
-	return zerolog.New(redact.Writer(rf)).Level(level).Hook(utcTimestamp{}).With().Int("pid", os.Getpid()).Logger(), rf
+	// The pid is stamped by the hook, not held as a context field: a
+	// context is a 500-byte buffer copied into every event, built at every
+	// host start even when nothing is logged.
+	return zerolog.New(redact.Writer(rf)).Level(level).Hook(stamp{pid: os.Getpid()}), rf
 }
 
-// utcTimestamp stamps each line with the time in UTC (RFC 3339, "Z"): the
-// local zone would make the first line read /etc/localtime.
-type utcTimestamp struct{}
+// stamp adds to each line the time in UTC (RFC 3339, "Z": the local zone
+// would make the first line read /etc/localtime) and the process ID.
+type stamp struct{ pid int }
 
-func (utcTimestamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
-	e.Time(zerolog.TimestampFieldName, time.Now().UTC())
+func (s stamp) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	e.Time(zerolog.TimestampFieldName, time.Now().UTC()).Int("pid", s.pid)
 }
 
 // Rotating is an append-only file that renames itself to "<path>.1" once

@@ -38,7 +38,7 @@ func bindFillOrigin(req *Request, needOrigin bool) (fillOriginParams, error) {
 }
 
 func fillOriginsResult(env *Env, provider string) Result {
-	l := env.Config.FillOriginsOf(provider)
+	l := env.Settings().FillOriginsOf(provider)
 	return Result{"provider": provider, "builtin": l.Builtin, "added": l.Added}
 }
 
@@ -61,7 +61,7 @@ func allowFillOrigin(_ context.Context, env *Env, req *Request) (Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	o, added, err := env.Config.AllowFillOrigin(configDirs(env), p.Provider, p.Origin)
+	o, added, err := env.Settings().AllowFillOrigin(configDirs(env), p.Provider, p.Origin)
 	if err != nil {
 		return nil, fillOriginError(err)
 	}
@@ -77,7 +77,7 @@ func removeFillOrigin(_ context.Context, env *Env, req *Request) (Result, error)
 	if err != nil {
 		return nil, err
 	}
-	o, removed, err := env.Config.RemoveFillOrigin(configDirs(env), p.Provider, p.Origin)
+	o, removed, err := env.Settings().RemoveFillOrigin(configDirs(env), p.Provider, p.Origin)
 	if err != nil {
 		return nil, fillOriginError(err)
 	}

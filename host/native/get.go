@@ -71,11 +71,11 @@ func get(_ context.Context, env *Env, req *Request) (Result, error) {
 // (fill `get` and `record_use` share the rule and the message), naming the
 // allowlist in force: the built-in origins and the ones the user added.
 func fillTarget(env *Env, tok index.Token, origin, what string) error {
-	if env.Config.FillAllowed(tok.Provider, origin) {
+	if env.Settings().FillAllowed(tok.Provider, origin) {
 		return nil
 	}
 	env.Log.Warn().Str("token_id", tok.ID).Str("provider", tok.Provider).Str("target", origin).Msg(what + " denied: origin not allowed for provider")
-	l := env.Config.FillOriginsOf(tok.Provider)
+	l := env.Settings().FillOriginsOf(tok.Provider)
 	return Errorf(CodeTargetDenied, "%s tokens are not filled into %q (%s refused); allowed: %v (allow a site from the extension's popup, or add it under fill_origins in %s)",
 		tok.Provider, origin, what, append(l.Builtin, l.Added...), env.ConfigPath)
 }

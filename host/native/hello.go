@@ -53,7 +53,7 @@ func activeOverrides(env *Env) []helloOverride {
 
 // resolvedOverrides applies the override rule to the environment and env's config.json.
 func resolvedOverrides(env *Env) []config.Override {
-	c := env.Config
+	c := env.Settings()
 	if c == nil {
 		c = &config.Config{}
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -33,8 +31,6 @@ func validID(id string) bool {
 	return true
 }
 
-var errNotObject = errors.New("not a JSON object")
-
 // DecodeRequest parses a frame body into a request. It rejects invalid
 // UTF-8 (encoding/json would silently replace it), anything but a JSON
 // object, a key given twice, and a missing or malformed id or cmd. The id
@@ -53,7 +49,7 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	}
 	var id string
 	if v, ok := raw["id"]; ok {
-		if err := json.Unmarshal(v, &id); err != nil || !validID(id) {
+		if id, ok = jsonString(v); !ok || !validID(id) {
 			return nil, "", Errorf(CodeBadRequest, "\"id\" must be a string of 1-64 letters, digits or _.:-")
 		}
 	} else {
@@ -64,49 +60,12 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	if !ok {
 		return nil, id, Errorf(CodeBadRequest, "\"cmd\" is missing")
 	}
-	if err := json.Unmarshal(v, &cmd); err != nil || cmd == "" || len(cmd) > 32 {
+	if cmd, ok = jsonString(v); !ok || cmd == "" || len(cmd) > 32 {
 		return nil, id, Errorf(CodeBadRequest, "\"cmd\" must be a short string")
 	}
 	delete(raw, "id")
 	delete(raw, "cmd")
 	return &Request{ID: id, Cmd: cmd, rest: raw}, id, nil
-}
-
-// objectMembers reads one JSON object (and nothing after it) into its
-// members. Unlike json.Unmarshal into a map it refuses a key given twice,
-// which would otherwise silently keep the last value.
-func objectMembers(b []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	t, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, errNotObject
-	}
-	out := map[string]json.RawMessage{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := t.(string) // object keys are always strings
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		if _, dup := out[key]; dup {
-			return nil, fmt.Errorf("field %q is given twice", key)
-		}
-		out[key] = v
-	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the JSON object")
-	}
-	return out, nil
 }
 
 // Bind decodes the request's fields into v (a pointer to a struct). Field

@@ -24,18 +24,13 @@ func Run(caller Caller, stdin io.Reader, stdout io.Writer) int {
 	}
 	log, closer := logging.New(dirs.Log())
 	defer closer.Close()
-	cfg, cfgErr := config.Load(dirs)
-	if cfgErr != nil {
-		// Without the config only the built-in extension IDs are allowed.
-		log.Error().Err(cfgErr).Msg("config unreadable; using defaults")
-		cfg = &config.Config{}
-	}
 	secrets := secretstore.Open()
 	env := &Env{
-		Caller: caller, Config: cfg, ConfigPath: dirs.Config(), ConfigErr: cfgErr,
-		Vault: vault.New(secrets, index.Open(dirs.Index())),
-		Moex:  moex.New(dirs, secrets, log),
-		Log:   log,
+		Caller: caller, ConfigPath: dirs.Config(),
+		LoadConfig: func() (*config.Config, error) { return config.Load(dirs) },
+		Vault:      vault.New(secrets, index.Open(dirs.Index())),
+		Moex:       moex.New(dirs, secrets, log),
+		Log:        log,
 	}
 	log.Debug().Str("caller", caller.String()).Msg("host started")
 	if err := Serve(context.Background(), env, stdin, stdout); err != nil {

@@ -6,7 +6,6 @@ package native
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"sort"
@@ -33,17 +32,43 @@ var Version = buildinfo.Version
 type Env struct {
 	// Caller is who the browser says started the host (argv).
 	Caller Caller
-	// Config is the user's settings; ConfigPath is its file, named in
+	// Config is the user's settings (use Settings), read from ConfigPath
+	// by LoadConfig on first use unless set; ConfigPath is also named in
 	// messages. ConfigErr is why it could not be read (only the built-in
 	// extension IDs are then allowed).
 	Config     *config.Config
 	ConfigPath string
 	ConfigErr  error
+	LoadConfig func() (*config.Config, error)
+	configOnce sync.Once
 	// Vault keeps the tokens (keyring + index).
 	Vault *vault.Vault
 	// Moex runs the MOEX profiles' token requests.
 	Moex *moex.Manager
 	Log  zerolog.Logger
+}
+
+// Settings returns the user's config, read on first use: a request from a
+// built-in extension that needs no setting (`list`, `delete`, …) never
+// opens config.json. An unreadable config is logged and leaves only the
+// built-in extension IDs and fill origins in force.
+func (e *Env) Settings() *config.Config {
+	e.configOnce.Do(func() {
+		if e.Config != nil {
+			return
+		}
+		cfg, err := &config.Config{}, error(nil)
+		if e.LoadConfig != nil {
+			if c, lerr := e.LoadConfig(); lerr != nil {
+				e.Log.Error().Err(lerr).Msg("config unreadable; using defaults")
+				err = lerr
+			} else if c != nil {
+				cfg = c
+			}
+		}
+		e.Config, e.ConfigErr = cfg, err
+	})
+	return e.Config
 }
 
 // Result is a handler's answer fields (merged with id and ok).
@@ -165,15 +190,20 @@ func respond(ctx context.Context, env *Env, req *Request, id string, decodeErr e
 		cmd = req.Cmd
 	}
 	defer func() {
-		ev := env.Log.Info()
-		if quiet[cmd] {
-			// Reads that change nothing are logged at debug: the popup
-			// and the pages ask them often, and a host process that
-			// answers one of them then opens no log file at all.
-			ev = env.Log.Debug()
+		// Reads that change nothing are logged at debug: the popup and
+		// the pages ask them often, and a host process that answers one
+		// of them then opens no log file at all. (One event, of the level
+		// chosen first: a disabled level costs nothing.)
+		level := zerolog.InfoLevel
+		switch {
+		case err != nil:
+			level = zerolog.WarnLevel
+		case quiet[cmd]:
+			level = zerolog.DebugLevel
 		}
+		ev := env.Log.WithLevel(level)
 		if err != nil {
-			ev = env.Log.Warn().Str("code", codeFor(err).Code)
+			ev = ev.Str("code", codeFor(err).Code)
 		}
 		ev.Str("caller", env.Caller.String()).Str("cmd", cmd).Str("req_id", id).
 			Dur("took", time.Since(start)).Msg("request")
@@ -181,7 +211,7 @@ func respond(ctx context.Context, env *Env, req *Request, id string, decodeErr e
 	if err != nil {
 		return id, nil, err
 	}
-	if env.Config == nil || !env.Config.AllowedExtension(env.Caller.ExtensionID) {
+	if !config.IsBuiltinExtension(env.Caller.ExtensionID) && !env.Settings().AllowedExtension(env.Caller.ExtensionID) {
 		if env.ConfigErr != nil {
 			return id, nil, Errorf(CodeOriginDenied, "extension %q (%s) is not allowed because the host's config is unreadable (%v): fix or delete it, then run `tokenbridge install --extension-id %s`",
 				env.Caller.ExtensionID, env.Caller.Browser, env.ConfigErr, env.Caller.ExtensionID)
@@ -226,26 +256,4 @@ func (w *answerWriter) write(id string, res Result, herr error) {
 	if w.err == nil {
 		w.err = frame.Write(w.out, b)
 	}
-}
-
-// encodeAnswer builds the answer's JSON; one over the browsers' limit
-// becomes an internal error.
-func encodeAnswer(id string, res Result, herr error) []byte {
-	resp := map[string]any{"id": id}
-	for k, v := range res {
-		resp[k] = v
-	}
-	if herr != nil {
-		resp = map[string]any{"id": id, "ok": false, "error": codeFor(herr)}
-	} else {
-		resp["ok"] = true
-	}
-	b, err := json.Marshal(resp)
-	if err == nil && len(b) > frame.MaxOutgoing {
-		err = errors.New("answer too large")
-	}
-	if err != nil {
-		b, _ = json.Marshal(map[string]any{"id": id, "ok": false, "error": Errorf(CodeInternal, "cannot send the answer: %v", err)})
-	}
-	return b
 }

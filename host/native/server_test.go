@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tokenbridge/tokenbridge/host/config"
 	"github.com/tokenbridge/tokenbridge/host/frame"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 	"github.com/tokenbridge/tokenbridge/host/tinvest"
@@ -198,4 +201,48 @@ func TestPipelinedRequestsKeepOrder(t *testing.T) {
 	v := next(limits.ValidateTimeout)
 	require.Equal(t, "v", v.ID)
 	require.NoError(t, closeIn())
+}
+
+// config.json is read on first use: a `list` from the built-in extension
+// never opens it; a request that needs it reads it once; an unreadable one
+// leaves the built-in IDs allowed and names itself when it refuses a caller.
+func TestConfigReadOnFirstUse(t *testing.T) {
+	const added = "abcdefghijklmnopabcdefghijklmnop"
+	tests := []struct {
+		name      string
+		caller    string
+		cmds      []string
+		file      string // config.json's content; "" = none
+		wantReads int
+		wantOK    bool
+		wantMsg   string
+	}{
+		{"built-in list", config.ChromiumExtensionID, []string{"list", "list"}, "", 0, true, ""},
+		{"built-in hello reads it once", config.ChromiumExtensionID, []string{"hello", "hello", "list"}, "", 1, true, ""},
+		{"added ID", added, []string{"list", "list"}, `{"extension_ids":["` + added + `"]}`, 1, true, ""},
+		{"added ID, config unreadable", added, []string{"list"}, `{"extension_ids":`, 1, false, "config is unreadable"},
+		{"built-in, config unreadable", config.ChromiumExtensionID, []string{"hello"}, `{`, 1, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _ := testEnv(t)
+			env.Config = nil
+			dirs := config.Dirs{Home: filepath.Dir(env.ConfigPath)}
+			if tt.file != "" {
+				require.NoError(t, os.WriteFile(env.ConfigPath, []byte(tt.file), 0o600))
+			}
+			reads := 0
+			env.LoadConfig = func() (*config.Config, error) { reads++; return config.Load(dirs) }
+			env.Caller = Caller{Browser: "chromium", ExtensionID: tt.caller}
+			for i, cmd := range tt.cmds {
+				a := call(t, env, fmt.Sprintf(`{"id":"%d","cmd":%q}`, i, cmd))
+				require.Equal(t, tt.wantOK, a.OK, "%s: %+v", cmd, a.Error)
+				if !tt.wantOK {
+					require.Equal(t, CodeOriginDenied, a.Error.Code)
+					require.Contains(t, a.Error.Message, tt.wantMsg)
+				}
+			}
+			require.Equal(t, tt.wantReads, reads)
+		})
+	}
 }

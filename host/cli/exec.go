@@ -8,11 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/moex"
 )
 
@@ -74,8 +74,9 @@ func (n *envNames) Set(v string) error {
 
 const maxEnvNames = 16
 
-// envNameRe with len(name) <= 64 (cheaper to compile at start-up than {0,63}).
-var envNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`) })
+// isEnvNameStart and isEnvNameByte: an --env name is A-Z or _, then A-Z, 0-9 or _.
+func isEnvNameStart(c byte) bool { return ascii.IsUpper(c) || c == '_' }
+func isEnvNameByte(c byte) bool  { return isEnvNameStart(c) || ascii.IsDigit(c) }
 
 // envRefused are the --env names exec refuses, with why: each changes how programs start or
 // where they are found, so a token there is read as code or a path (and the dynamic loader,
@@ -119,7 +120,7 @@ func refusedNamesHelp() string {
 
 // checkEnvName returns why name cannot hold the secret, or "".
 func checkEnvName(name string) string {
-	if len(name) > 64 || !envNameRe().MatchString(name) {
+	if name == "" || len(name) > 64 || !isEnvNameStart(name[0]) || !ascii.All(name, isEnvNameByte) {
 		return "use an upper-case variable name (A-Z, 0-9, _; at most 64) like INVEST_TOKEN"
 	}
 	for _, r := range envRefused {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -117,4 +118,18 @@ func TestExecHelpListsEveryRefusedName(t *testing.T) {
 			require.Contains(t, checkEnvName(name), "refused: "+r.why, n)
 		}
 	}
+}
+
+// checkEnvName's shape check is a byte loop (regexp stays out of the host:
+// cold start, issue 11); it accepts exactly what the regexp it replaced accepted.
+func FuzzEnvNameMatchesTheRegexp(f *testing.F) {
+	old := regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	for _, n := range []string{"", "A", "_", "0", "0A", "INVEST_TOKEN", "_X9", "invest_token", "A-B", "A B", "A\n", "A=B", "É",
+		"ÀB", strings.Repeat("A", 64), strings.Repeat("A", 65), "PATH", "LD_PRELOAD"} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		badShape := strings.HasPrefix(checkEnvName(name), "use an upper-case")
+		require.Equal(t, !(len(name) <= 64 && old.MatchString(name)), badShape, "checkEnvName(%q)", name)
+	})
 }

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 )
 
 // Error codes of *Error.
@@ -169,15 +169,16 @@ func addCommand(p *Profile, auth string, keepURL bool) string {
 	return strings.Join(args, " ")
 }
 
-var shellSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`) })
-
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
-	if shellSafe().MatchString(s) {
+	if s != "" && ascii.All(s, isShellSafe) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// isShellSafe: bytes a POSIX shell reads literally outside quotes.
+func isShellSafe(c byte) bool { return ascii.IsAlnum(c) || ascii.In(c, "@%+=:,./_-") }
 
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)

@@ -6,12 +6,11 @@ package moex
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
@@ -79,16 +78,17 @@ type Profile struct {
 	TokenScope       string    `json:"token_scope,omitempty"`
 }
 
-// nameRE with len(name) <= 40 (cheaper to compile at start-up than {0,39}).
-var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`) })
-
-// ValidateName checks a profile name.
+// ValidateName checks a profile name: 1-40 bytes a-z 0-9 _ -, starting
+// with a letter or digit.
 func ValidateName(name string) error {
-	if len(name) > 40 || !nameRE().MatchString(name) {
+	if name == "" || len(name) > 40 || !isNameStart(name[0]) || !ascii.All(name, isNameByte) {
 		return invalidf("invalid profile name %q: use 1-40 characters a-z, 0-9, '_' or '-', starting with a letter or digit", truncate(name, 50))
 	}
 	return nil
 }
+
+func isNameStart(c byte) bool { return ascii.IsLower(c) || ascii.IsDigit(c) }
+func isNameByte(c byte) bool  { return isNameStart(c) || c == '_' || c == '-' }
 
 // DefaultTokenURL returns the token endpoint for an environment.
 func DefaultTokenURL(env string, legacy bool) (string, error) {

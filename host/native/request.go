@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokenbridge/tokenbridge/host/jsonlite"
 )
 
 // Request is a decoded request envelope; Bind decodes its fields.
@@ -40,8 +42,8 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	if !utf8.Valid(body) {
 		return nil, "", Errorf(CodeBadRequest, "message is not valid UTF-8")
 	}
-	raw, err := objectMembers(body)
-	if errors.Is(err, errNotObject) {
+	raw, err := jsonlite.Members(body)
+	if errors.Is(err, jsonlite.ErrNotObject) {
 		return nil, "", Errorf(CodeBadRequest, "message must be a JSON object like {\"id\":\"1\",\"cmd\":\"hello\"}")
 	}
 	if err != nil {
@@ -49,7 +51,7 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	}
 	var id string
 	if v, ok := raw["id"]; ok {
-		if id, ok = jsonString(v); !ok || !validID(id) {
+		if id, ok = jsonlite.StringValue(v); !ok || !validID(id) {
 			return nil, "", Errorf(CodeBadRequest, "\"id\" must be a string of 1-64 letters, digits or _.:-")
 		}
 	} else {
@@ -60,7 +62,7 @@ func DecodeRequest(body []byte) (*Request, string, error) {
 	if !ok {
 		return nil, id, Errorf(CodeBadRequest, "\"cmd\" is missing")
 	}
-	if cmd, ok = jsonString(v); !ok || cmd == "" || len(cmd) > 32 {
+	if cmd, ok = jsonlite.StringValue(v); !ok || cmd == "" || len(cmd) > 32 {
 		return nil, id, Errorf(CodeBadRequest, "\"cmd\" must be a short string")
 	}
 	delete(raw, "id")
@@ -118,7 +120,7 @@ func checkNames(members map[string]json.RawMessage, t reflect.Type, path string)
 		if ft.Kind() != reflect.Struct || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
 		}
-		sub, err := objectMembers(raw)
+		sub, err := jsonlite.Members(raw)
 		if err != nil {
 			return Errorf(CodeBadRequest, "field %q must be an object: %v", path+name, err)
 		}

@@ -2,44 +2,49 @@
 // stderr: T-Invest tokens, JWTs, bearer credentials, secret-named JSON
 // fields, and any exact value registered with Add (client secrets,
 // passwords, opaque legacy tokens).
+//
+// The patterns are small hand-written scanners (scan.go), not regular
+// expressions: linking regexp costs every host start the init of
+// regexp/syntax and of the unicode tables (issue 11, scripts/bench.sh).
+// Each scanner replaces exactly what the Go regexp in its comment
+// replaces; redact_test.go fuzzes each against that regexp.
 package redact
 
 import (
 	"bytes"
 	"io"
-	"regexp"
 	"sync"
 )
 
 const mark = "[REDACTED]"
 
+// A pattern replaces each match of find, b[start:end], by b[start:keep]
+// followed by tail.
+type pattern struct {
+	hints []string
+	find  func(b []byte, from int) (start, keep, end int)
+	tail  string
+}
+
 var (
 	// Each pattern runs only when its cheap hint occurs in the line (all
 	// lower-case: the line is lower-cased for the test), which keeps an
-	// ordinary log line to a few byte scans. Each is compiled the first
-	// time a hint occurs, not at every host start.
-	patterns = []struct {
-		hints []string
-		re    func() *regexp.Regexp
-		repl  []byte
-	}{
-		// JSON fields whose names say they hold a secret.
-		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, lazy(`("(?i:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`), []byte(`${1}"` + mark + `"`)},
-		// Authorization header values.
-		{[]string{"bearer", "basic"}, lazy(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), []byte(`${1} ` + mark)},
-		// JWTs (header.payload[.signature]).
-		{[]string{"eyj"}, lazy(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?`), []byte(mark)},
-		// T-Invest tokens: "t." + base64url.
-		{[]string{"t."}, lazy(`\bt\.[A-Za-z0-9_-]{20,}`), []byte(mark)},
+	// ordinary log line to a few byte scans.
+	patterns = []pattern{
+		// JSON fields whose names say they hold a secret:
+		// ("(?i:secret|password|client_secret|access_token|refresh_token|id_token|token|otp|authorization|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"
+		// → ${1}"[REDACTED]".
+		{[]string{`secret"`, `password"`, `token"`, `otp"`, `authorization"`, `cookie"`}, findSecretField, `"` + mark + `"`},
+		// Authorization header values: (?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,} → ${1} [REDACTED].
+		{[]string{"bearer", "basic"}, findCredential, " " + mark},
+		// JWTs (header.payload[.signature]): eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?
+		{[]string{"eyj"}, findJWT, mark},
+		// T-Invest tokens, "t." + base64url: \bt\.[A-Za-z0-9_-]{20,}
+		{[]string{"t."}, findTInvest, mark},
 	}
 	mu     sync.RWMutex
 	values [][]byte
 )
-
-// lazy compiles expr on first use.
-func lazy(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
 
 // Add registers an exact secret value to scrub wherever it appears. Short
 // values (under 6 bytes) are ignored: they would scrub ordinary words.
@@ -59,22 +64,48 @@ func Add(secret string) {
 
 // Bytes returns b with every secret replaced by [REDACTED].
 func Bytes(b []byte) []byte {
+	return scrub(b, func(k int, b []byte) []byte { return patterns[k].replaceAll(b) })
+}
+
+// scrub replaces the registered values in b, then, in order, the matches of
+// each pattern whose hint occurs, with replaceAll(index of the pattern, b).
+func scrub(b []byte, replaceAll func(k int, b []byte) []byte) []byte {
 	mu.RLock()
 	for _, v := range values {
 		b = bytes.ReplaceAll(b, v, []byte(mark))
 	}
 	mu.RUnlock()
 	lower := bytes.ToLower(b)
-	for _, p := range patterns {
+	for k, p := range patterns {
 		for _, h := range p.hints {
 			if bytes.Contains(lower, []byte(h)) {
-				b = p.re().ReplaceAll(b, p.repl)
+				b = replaceAll(k, b)
 				lower = bytes.ToLower(b)
 				break
 			}
 		}
 	}
 	return b
+}
+
+// replaceAll replaces every match of p in b the way regexp's ReplaceAll
+// does: the leftmost match first, the next searched from its end.
+func (p *pattern) replaceAll(b []byte) []byte {
+	var out []byte
+	last := 0
+	for last < len(b) {
+		start, keep, end := p.find(b, last)
+		if start < 0 {
+			break
+		}
+		out = append(out, b[last:keep]...)
+		out = append(out, p.tail...)
+		last = end
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // String is Bytes for strings.

@@ -146,8 +146,12 @@ func (f *File) Read() (Data, error) {
 
 // Parse decodes the bytes of an index file read from path (named in errors).
 func Parse(path string, b []byte) (Data, error) {
-	var d Data
-	if err := json.Unmarshal(b, &d); err != nil {
+	d, err := parseFast(b)
+	if err != nil {
+		d = Data{}
+		err = json.Unmarshal(b, &d)
+	}
+	if err != nil {
 		return Data{}, fmt.Errorf("%w: %s is not valid (%v): run `tokenbridge doctor` to see what a repair restores from its last-good copy and the keyring", ErrDamaged, path, err)
 	}
 	if d.Version < 0 {

@@ -268,6 +268,14 @@ func (r *Reader) Int() (int, error) {
 	return n, nil
 }
 
+// Null reads a null if one is next and reports whether it did.
+func (r *Reader) Null() bool {
+	if r.peek() == 'n' && r.literal("null") == nil {
+		return true
+	}
+	return false
+}
+
 // Bool reads true or false.
 func (r *Reader) Bool() (bool, error) {
 	switch r.peek() {

@@ -53,7 +53,7 @@ func list(_ context.Context, env *Env, req *Request) (Result, error) {
 	size := 0
 	i := min(offset, len(toks))
 	for ; i < len(toks) && len(page) < limit; i++ {
-		b, err := json.Marshal(vault.ViewOf(toks[i], now))
+		b, err := vault.ViewOf(toks[i], now).AppendJSON(nil)
 		if err != nil {
 			return nil, Errorf(CodeInternal, "encode token %s: %v", toks[i].ID, err)
 		}

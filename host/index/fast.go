@@ -1,0 +1,241 @@
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tokenbridge/tokenbridge/host/jsonlite"
+)
+
+// The index is read on every host start that answers `list` or `get`, and
+// encoding/json's first decode of these types (reflection over every
+// field, the caches it builds) costs more than the rest of that start.
+// parseFast reads the shape write produces without reflection; anything
+// else it leaves to encoding/json (Parse), which stays the authority on
+// what an index means: fast_test.go checks that whenever parseFast
+// succeeds its result equals encoding/json's.
+
+// errOffShape: the text is not in the shape parseFast reads (a null, an
+// unknown or repeated field, invalid UTF-8, …); encoding/json decides.
+var errOffShape = errors.New("not in the index's written shape")
+
+// parseFast decodes b as encoding/json would decode it into Data, or
+// fails (errOffShape or a syntax error) without deciding anything.
+func parseFast(b []byte) (Data, error) {
+	if !utf8.Valid(b) {
+		return Data{}, errOffShape
+	}
+	r := jsonlite.NewReader(b)
+	var d Data
+	seen := fields{}
+	err := r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case keyVersion:
+			n, err := r.Int()
+			d.Version = n
+			return err
+		case keyTokens:
+			if r.Null() { // what write makes of no tokens
+				return nil
+			}
+			d.Tokens = []Token{}
+			return r.Array(func() error {
+				var t Token
+				err := t.readFast(r)
+				d.Tokens = append(d.Tokens, t)
+				return err
+			})
+		}
+		raw, err := r.Raw()
+		if err != nil {
+			return err
+		}
+		if d.Sections == nil {
+			d.Sections = map[string]json.RawMessage{}
+		}
+		d.Sections[key] = raw
+		return nil
+	})
+	if err != nil {
+		return Data{}, err
+	}
+	return d, r.End()
+}
+
+// fields refuses a member given twice (encoding/json would keep the last).
+type fields map[string]bool
+
+func (f fields) once(key string) error {
+	if f[key] {
+		return errOffShape
+	}
+	f[key] = true
+	return nil
+}
+
+// str, flag and stamp read a member's value into a field.
+func str(r *jsonlite.Reader, dst *string) (err error) {
+	*dst, err = r.String()
+	return err
+}
+
+func flag(r *jsonlite.Reader, dst *bool) (err error) {
+	*dst, err = r.Bool()
+	return err
+}
+
+func stamp(r *jsonlite.Reader, dst *time.Time) (err error) {
+	*dst, err = r.Time()
+	return err
+}
+
+func (t *Token) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "id":
+			return str(r, &t.ID)
+		case "provider":
+			return str(r, &t.Provider)
+		case "label":
+			return str(r, &t.Label)
+		case "kind":
+			return str(r, &t.Kind)
+		case "scope":
+			return t.Scope.readFast(r)
+		case "fingerprint":
+			return str(r, &t.Fingerprint)
+		case "masked":
+			return str(r, &t.Masked)
+		case "created_at":
+			return stamp(r, &t.CreatedAt)
+		case "last_used_at":
+			return stamp(r, &t.LastUsedAt)
+		case "source_origin":
+			return str(r, &t.SourceOrigin)
+		case "validation":
+			t.Validation = &Validation{}
+			return t.Validation.readFast(r)
+		case "used_by":
+			t.UsedBy = []Use{}
+			return r.Array(func() error {
+				var u Use
+				err := u.readFast(r)
+				t.UsedBy = append(t.UsedBy, u)
+				return err
+			})
+		}
+		return errOffShape
+	})
+}
+
+func (s *Scope) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "all_accounts":
+			return flag(r, &s.AllAccounts)
+		case "account_name":
+			return str(r, &s.AccountName)
+		}
+		return errOffShape
+	})
+}
+
+func (v *Validation) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "result":
+			return str(r, &v.Result)
+		case "checked_at":
+			return stamp(r, &v.CheckedAt)
+		case "message":
+			return str(r, &v.Message)
+		case "accounts":
+			v.Accounts = []Account{}
+			return r.Array(func() error {
+				var a Account
+				err := a.readFast(r)
+				v.Accounts = append(v.Accounts, a)
+				return err
+			})
+		case "code":
+			return str(r, &v.Code)
+		case "last_failure":
+			v.LastFailure = &Failure{}
+			return v.LastFailure.readFast(r)
+		}
+		return errOffShape
+	})
+}
+
+func (f *Failure) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "at":
+			return stamp(r, &f.At)
+		case "code":
+			return str(r, &f.Code)
+		case "message":
+			return str(r, &f.Message)
+		}
+		return errOffShape
+	})
+}
+
+func (a *Account) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "id":
+			return str(r, &a.ID)
+		case "name":
+			return str(r, &a.Name)
+		case "type":
+			return str(r, &a.Type)
+		case "status":
+			return str(r, &a.Status)
+		case "access_level":
+			return str(r, &a.AccessLevel)
+		}
+		return errOffShape
+	})
+}
+
+func (u *Use) readFast(r *jsonlite.Reader) error {
+	seen := fields{}
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		switch key {
+		case "origin":
+			return str(r, &u.Origin)
+		case "at":
+			return stamp(r, &u.At)
+		}
+		return errOffShape
+	})
+}

@@ -135,4 +135,3 @@ func FuzzMembers(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { sameAsDecoder(t, body) })
 }
-

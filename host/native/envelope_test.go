@@ -66,4 +66,3 @@ func TestEncodeAnswerTooLarge(t *testing.T) {
 	require.Equal(t, CodeInternal, a.Error.Code)
 	require.Contains(t, a.Error.Message, "answer too large")
 }
-

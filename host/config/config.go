@@ -15,7 +15,6 @@ import (
 
 	"github.com/tokenbridge/tokenbridge/host/ascii"
 	"github.com/tokenbridge/tokenbridge/host/atomicfile"
-	"github.com/tokenbridge/tokenbridge/host/buildinfo"
 	"github.com/tokenbridge/tokenbridge/host/limits"
 )
 
@@ -134,7 +133,7 @@ func isGeckoDomainByte(c byte) bool { return ascii.IsAlnum(c) || ascii.In(c, ".-
 // built-in IDs, the Chrome Web Store ID a release build was stamped with
 // (host/buildinfo), and the IDs install added.
 func (c *Config) AllowedExtension(id string) bool {
-	return id == ChromiumExtensionID || id == FirefoxExtensionID || (id != "" && id == buildinfo.ChromiumStoreID) || slices.Contains(c.ExtensionIDs, id)
+	return IsBuiltinExtension(id) || slices.Contains(c.ExtensionIDs, id)
 }
 
 // AddExtensionID validates and records an extra allowed extension ID.

@@ -29,7 +29,7 @@ func parseFast(b []byte) (Data, error) {
 	}
 	r := jsonlite.NewReader(b)
 	var d Data
-	seen := fields{}
+	var seen fields
 	err := r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -67,14 +67,24 @@ func parseFast(b []byte) (Data, error) {
 	return d, r.End()
 }
 
-// fields refuses a member given twice (encoding/json would keep the last).
-type fields map[string]bool
+// fields refuses a member given twice (encoding/json would keep the
+// last) and an object of more members than any of ours has.
+type fields struct {
+	n    int
+	keys [16]string
+}
 
-func (f fields) once(key string) error {
-	if f[key] {
+func (f *fields) once(key string) error {
+	for _, k := range f.keys[:f.n] {
+		if k == key {
+			return errOffShape
+		}
+	}
+	if f.n == len(f.keys) {
 		return errOffShape
 	}
-	f[key] = true
+	f.keys[f.n] = key
+	f.n++
 	return nil
 }
 
@@ -95,7 +105,7 @@ func stamp(r *jsonlite.Reader, dst *time.Time) (err error) {
 }
 
 func (t *Token) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -138,7 +148,7 @@ func (t *Token) readFast(r *jsonlite.Reader) error {
 }
 
 func (s *Scope) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -154,7 +164,7 @@ func (s *Scope) readFast(r *jsonlite.Reader) error {
 }
 
 func (v *Validation) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -185,7 +195,7 @@ func (v *Validation) readFast(r *jsonlite.Reader) error {
 }
 
 func (f *Failure) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -203,7 +213,7 @@ func (f *Failure) readFast(r *jsonlite.Reader) error {
 }
 
 func (a *Account) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err
@@ -225,7 +235,7 @@ func (a *Account) readFast(r *jsonlite.Reader) error {
 }
 
 func (u *Use) readFast(r *jsonlite.Reader) error {
-	seen := fields{}
+	var seen fields
 	return r.Object(func(key string) error {
 		if err := seen.once(key); err != nil {
 			return err

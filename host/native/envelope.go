@@ -29,7 +29,15 @@ func encodeAnswer(id string, res Result, herr error) []byte {
 		}
 		ans["id"], ans["ok"] = id, true
 	}
-	b, err := appendObject(nil, ans)
+	// One buffer sized for the answer: growing it step by step costs a
+	// fresh host process a new allocation class at every step.
+	capacity := 256
+	if page, ok := res["tokens"].([]json.RawMessage); ok {
+		for _, raw := range page {
+			capacity += len(raw) + 1
+		}
+	}
+	b, err := appendObject(make([]byte, 0, capacity), ans)
 	if err == nil && len(b) > frame.MaxOutgoing {
 		err = errors.New("answer too large")
 	}

@@ -1,28 +1,15 @@
 package install
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sync"
-	"text/template"
 
 	"github.com/tokenbridge/tokenbridge/host/config"
-	"github.com/tokenbridge/tokenbridge/manifest"
 )
 
 // Description is the manifest's description field.
 const Description = "tokenbridge: keeps T-Invest and MOEX tokens in the OS keyring for the tokenbridge extension"
-
-// ManifestData is what the templates in manifest/ are rendered with.
-type ManifestData struct {
-	Name              string
-	Description       string
-	Path              string
-	AllowedOrigins    []string
-	AllowedExtensions []string
-}
 
 // Manifest is a parsed host manifest (both families).
 type Manifest struct {
@@ -34,64 +21,31 @@ type Manifest struct {
 	AllowedExtensions []string `json:"allowed_extensions,omitempty"`
 }
 
-// The templates are parsed on first use: most host starts render no
-// manifest. (A sync.Once, not sync.OnceValue: the generic's type dictionary
-// would keep every method of *template.Template in the binary, ~50 KB.)
-var (
-	templatesOnce sync.Once
-	templates     map[Family]*template.Template
-)
-
-func templateFor(family Family) (*template.Template, bool) {
-	templatesOnce.Do(func() {
-		templates = map[Family]*template.Template{
-			FamilyChromium: mustTemplate("chromium", manifest.Chromium),
-			FamilyFirefox:  mustTemplate("firefox", manifest.Firefox),
-		}
-	})
-	t, ok := templates[family]
-	return t, ok
-}
-
-func mustTemplate(name, text string) *template.Template {
-	return template.Must(template.New(name).Option("missingkey=error").Funcs(template.FuncMap{
-		"json": func(v any) (string, error) {
-			b, err := json.Marshal(v)
-			return string(b), err
-		},
-	}).Parse(text))
-}
-
 // Render produces the manifest for family, pointing at hostPath and
 // allowing the built-in extension IDs plus extra (already normalized).
-// The output is checked to be valid JSON with the expected fields.
+// (Marshalled from a struct, not a template: executing a text/template
+// keeps every exported method of every type in the binary, 1.5 MB, and
+// every host start pays for a larger binary; see scripts/bench.sh.)
+// manifest/ holds what it writes for /usr/bin/tokenbridge.
 func Render(family Family, hostPath string, extra []string) ([]byte, error) {
-	tmpl, ok := templateFor(family)
-	if !ok {
+	if family != FamilyChromium && family != FamilyFirefox {
 		return nil, fmt.Errorf("unknown manifest family %q", family)
 	}
 	if !filepath.IsAbs(hostPath) && !isWindowsAbs(hostPath) {
 		return nil, fmt.Errorf("host path %q is not absolute: browsers need an absolute path", hostPath)
 	}
 	origins, gecko := splitIDs(extra)
-	data := ManifestData{Name: config.HostName, Description: Description, Path: hostPath}
+	m := Manifest{Name: config.HostName, Description: Description, Path: hostPath, Type: "stdio"}
 	if family == FamilyChromium {
-		data.AllowedOrigins = origins
+		m.AllowedOrigins = origins
 	} else {
-		data.AllowedExtensions = gecko
+		m.AllowedExtensions = gecko
 	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, data); err != nil {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
 		return nil, fmt.Errorf("render %s manifest: %w", family, err)
 	}
-	var m Manifest
-	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
-		return nil, fmt.Errorf("rendered %s manifest is not valid JSON (template bug): %w", family, err)
-	}
-	if m.Name != config.HostName || m.Path != hostPath || m.Type != "stdio" {
-		return nil, fmt.Errorf("rendered %s manifest lacks name, path or type (template bug)", family)
-	}
-	return buf.Bytes(), nil
+	return append(b, '\n'), nil
 }
 
 // isWindowsAbs accepts C:\... paths so Windows layouts render on any OS.

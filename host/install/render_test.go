@@ -3,6 +3,8 @@ package install
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -63,6 +65,17 @@ func TestRender(t *testing.T) {
 				require.NotContains(t, raw, "allowed_origins")
 			}
 		})
+	}
+}
+
+// manifest/ shows what install writes for /usr/bin/tokenbridge: kept equal.
+func TestRenderMatchesManifestExamples(t *testing.T) {
+	for family, file := range map[Family]string{FamilyChromium: "chromium.json", FamilyFirefox: "firefox.json"} {
+		want, err := os.ReadFile(filepath.Join("..", "..", "manifest", file))
+		require.NoError(t, err)
+		got, err := Render(family, "/usr/bin/tokenbridge", nil)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "manifest/%s is what Render writes", file)
 	}
 }
 

@@ -204,18 +204,19 @@ func TestManifestsAllowTheStoreID(t *testing.T) {
 	runOK(t, "manifests", "-o", out, "-path", "/usr/bin/tokenbridge", "-extension-id", store)
 	var chromium, firefox struct {
 		Path              string
-		Allowed_origins   []string
-		Allowed_extension []string
+		AllowedOrigins    []string `json:"allowed_origins"`
+		AllowedExtensions []string `json:"allowed_extensions"`
 	}
 	b, err := os.ReadFile(filepath.Join(out, "chromium", "dev.tokenbridge.host.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &chromium))
 	require.Equal(t, "/usr/bin/tokenbridge", chromium.Path)
-	require.Equal(t, []string{"chrome-extension://hodkpdeoebfagkfdfjfhcfnbemcgabcj/", "chrome-extension://" + store + "/"}, chromium.Allowed_origins)
+	require.Equal(t, []string{"chrome-extension://hodkpdeoebfagkfdfjfhcfnbemcgabcj/", "chrome-extension://" + store + "/"}, chromium.AllowedOrigins)
 	b, err = os.ReadFile(filepath.Join(out, "firefox", "dev.tokenbridge.host.json"))
 	require.NoError(t, err)
-	require.Contains(t, string(b), `"allowed_extensions": ["tokenbridge@tokenbridge.dev"]`)
 	require.NoError(t, json.Unmarshal(b, &firefox))
+	require.Equal(t, []string{"tokenbridge@tokenbridge.dev"}, firefox.AllowedExtensions, "Firefox allows its own ID only")
+	require.Empty(t, firefox.AllowedOrigins)
 
 	var stderr bytes.Buffer
 	require.Equal(t, 2, run([]string{"manifests", "-o", out, "-path", "/usr/bin/tokenbridge", "-extension-id", "tokenbridge@tokenbridge.dev"}, io.Discard, &stderr))

@@ -134,7 +134,7 @@ func (f *File) BackupPath() string {
 // Read returns the current index without locking: writes are atomic
 // renames, so a reader always sees a whole file.
 func (f *File) Read() (Data, error) {
-	b, err := os.ReadFile(f.path)
+	b, err := readFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Data{Version: Version}, nil
 	}

@@ -54,9 +54,6 @@ func activeOverrides(env *Env) []helloOverride {
 // resolvedOverrides applies the override rule to the environment and env's config.json.
 func resolvedOverrides(env *Env) []config.Override {
 	c := env.Settings()
-	if c == nil {
-		c = &config.Config{}
-	}
 	s, _ := c.ResolveAPI(os.Getenv, env.ConfigPath) // a refused override is listed with its reason
 	return s.Overrides
 }

@@ -13,7 +13,8 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('clipboard', (TB) => 
   const fail = TB.errors.fail;
 
   // ------------------------------------------------------------ Chromium: the offscreen document
-  const off = { port: null, waiters: [] };
+  const off = { port: null, waiters: [], seq: 0 };
+  const COPY_ANSWER_MS = 5000;
 
   function onConnect(port) {
     if (!port || port.name !== 'tb-offscreen') return;
@@ -40,6 +41,28 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('clipboard', (TB) => 
     return wait;
   }
 
+  /** Ask the offscreen document to copy and wait for its answer: a refused write is an error. */
+  function offscreenCopy(port, text) {
+    const seq = ++off.seq;
+    return new Promise((resolve, reject) => {
+      const done = (err) => {
+        clearTimeout(timer);
+        port.onMessage.removeListener(onAnswer);
+        port.onDisconnect.removeListener(onGone);
+        if (err) reject(err); else resolve();
+      };
+      const onAnswer = (m) => {
+        if (!m || m.type !== 'copied' || m.seq !== seq) return;
+        done(m.ok === true ? null : fail('clipboard_failed', 'the browser refused the clipboard write'));
+      };
+      const onGone = () => done(fail('clipboard_failed', 'the clipboard helper closed before copying'));
+      const timer = setTimeout(() => done(fail('clipboard_failed', 'the clipboard helper did not answer')), COPY_ANSWER_MS);
+      port.onMessage.addListener(onAnswer);
+      port.onDisconnect.addListener(onGone);
+      port.postMessage({ type: 'copy', seq, text, clearAfterMs: CLEAR_MS });
+    });
+  }
+
   // ------------------------------------------------------------ Firefox: the background page itself
   let clearTimer = null;
   let clipPending = null; // {digest, due}
@@ -48,8 +71,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('clipboard', (TB) => 
   async function copy(text) {
     if (typeof text !== 'string' || !text) throw fail('host_error', 'the host returned no value to copy');
     if (api.offscreen && api.offscreen.createDocument) {
-      const port = await offscreenPort();
-      port.postMessage({ type: 'copy', text, clearAfterMs: CLEAR_MS });
+      await offscreenCopy(await offscreenPort(), text);
       return;
     }
     await writeClipboard(text);

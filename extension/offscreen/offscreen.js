@@ -1,4 +1,5 @@
-// tokenbridge offscreen document (Chromium only): writes the clipboard for the background and clears
+// tokenbridge offscreen document (Chromium only): writes the clipboard for the background (answering
+// whether the browser took the write) and clears
 // it after 30 s if it still holds what we wrote (compared by SHA-256 digest, lib/token.js; the value is not kept). It talks to the background over one private port
 // (runtime.connect), never runtime.sendMessage, so the value is not broadcast to other extension pages.
 globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('offscreen', (TB) => {
@@ -27,7 +28,11 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('offscreen', (TB) => 
   const port = api.runtime.connect({ name: 'tb-offscreen' });
   port.onMessage.addListener(async (msg) => {
     if (!msg || msg.type !== 'copy' || typeof msg.text !== 'string') return;
-    copyViaEvent(msg.text);
+    let ok = false;
+    try { ok = copyViaEvent(msg.text) === true; } catch (_) { ok = false; }
+    // The background waits for this answer: a refused write is reported to the user, not assumed done.
+    port.postMessage({ type: 'copied', seq: msg.seq, ok });
+    if (!ok) return;
     const digest = await TB.token.digest(msg.text); // only the digest is kept for the 30 s
     if (timer) clearTimeout(timer);
     const ms = Math.min(Math.max(Number(msg.clearAfterMs) || 30000, 1000), 120000);

@@ -399,6 +399,73 @@ test('clipboard (Firefox path): something else copied meanwhile is left alone', 
   assert.equal(f.clip.text, 'the user copied this later');
 });
 
+// ---- clipboard, Chromium path: the real offscreen/offscreen.js in its own context, over a private port pair
+function portPair() {
+  const mk = () => ({ msg: [], disc: [], peer: null, name: 'tb-offscreen',
+    onMessage: { addListener(f) { this.owner.msg.push(f); }, removeListener(f) { const l = this.owner.msg; if (l.includes(f)) l.splice(l.indexOf(f), 1); } },
+    onDisconnect: { addListener(f) { this.owner.disc.push(f); }, removeListener(f) { const l = this.owner.disc; if (l.includes(f)) l.splice(l.indexOf(f), 1); } },
+    postMessage(m) { const c = JSON.parse(JSON.stringify(m)); setImmediate(() => { for (const f of [...this.peer.msg]) f(c); }); },
+    disconnect() { setImmediate(() => { for (const f of [...this.peer.disc]) f(this.peer); }); } });
+  const a = mk(); const b = mk();
+  for (const p of [a, b]) { p.onMessage.owner = p; p.onDisconnect.owner = p; }
+  a.peer = b; b.peer = a;
+  return [a, b];
+}
+function chromiumClipboard({ accepts = true, closes = false } = {}) {
+  const state = { clip: '', posted: [] };
+  const env = { connect: null };
+  const offscreen = {
+    hasDocument: async () => false,
+    closeDocument: async () => {},
+    createDocument: async ({ url }) => {
+      assert.equal(url, 'offscreen/offscreen.html');
+      const [mine, theirs] = portPair();
+      theirs.sender = { id: EXT_ID, url: 'chrome-extension://' + EXT_ID + '/offscreen/offscreen.html' };
+      const handlers = new Set();
+      const document = {
+        addEventListener: (_, h) => handlers.add(h),
+        removeEventListener: (_, h) => handlers.delete(h),
+        execCommand(cmd) {
+          if (cmd !== 'copy' || !accepts) return false;
+          const ev = { clipboardData: { setData: (_, v) => { state.clip = v; } }, preventDefault() {} };
+          for (const h of handlers) h(ev);
+          return true;
+        },
+      };
+      const realPost = mine.postMessage;
+      mine.postMessage = function (m) { state.posted.push(m); if (closes) { this.disconnect(); return; } realPost.call(this, m); };
+      const octx = { chrome: { runtime: { connect: () => mine } }, document, crypto: webcrypto, TextEncoder, console,
+        setTimeout: (f, ms) => { const t = setTimeout(f, ms); t.unref(); return t; }, clearTimeout };
+      octx.globalThis = octx;
+      vm.createContext(octx);
+      for (const f of ['lib/base.js', 'lib/token.js', 'offscreen/offscreen.js']) vm.runInContext(read(f), octx, { filename: f });
+      for (const f of env.connect) f(theirs);
+    },
+  };
+  return { state, env, extra: () => ({ offscreen }) };
+}
+for (const [name, opts, want] of [
+  ['the browser takes the write: copied', { accepts: true }, { ok: true }],
+  ['the browser refuses the write: clipboard_failed, not a silent success', { accepts: false }, { ok: false, code: 'clipboard_failed', empty: true }],
+  ['the helper closes before answering: clipboard_failed (unconfirmed is not done)', { closes: true }, { ok: false, code: 'clipboard_failed' }],
+]) {
+  test('clipboard (Chromium path): ' + name, async () => {
+    const c = chromiumClipboard(opts);
+    const { call, listeners } = boot({ extra: c.extra, unrefTimers: true });
+    c.env.connect = listeners.connect;
+    const r = await call({ type: 'tb:copy', token_id: 'tok_a' }, POPUP);
+    assert.equal(r.ok, want.ok, JSON.stringify(r));
+    if (want.ok) {
+      same(c.state.clip, FIXTURE_TOKEN, 'the token is on the clipboard');
+      assert.equal(c.state.posted.at(-1).ok, true);
+    } else {
+      assert.equal(r.error.code, want.code);
+      if (want.empty) assert.equal(c.state.clip, '', 'nothing was copied');
+      assert.ok(!JSON.stringify(r).includes(FIXTURE_TOKEN.slice(2, 30)), 'the error carries no form of the token');
+    }
+  });
+}
+
 test('copy replies carry no value: only ok and clear_after_s (and expires_at for MOEX)', async () => {
   const f = firefoxClipboard();
   const ACCESS = 'eyJmoexAccessTokenForTestsOnly.abc';

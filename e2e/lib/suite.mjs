@@ -390,6 +390,20 @@ export function flowSuite(browserName, { brokerHost, logosHost }) {
       await d.page.close();
     });
 
+    // Chromium copies through the offscreen document, which now confirms the write; the clipboard is read back
+    // from the popup page itself (the extension holds clipboardRead).
+    if (browserName === 'chromium') it('copies the token from the popup through the offscreen document, confirmed', async () => {
+      const d = await run.newPage();
+      await openExtensionPage(d, `${run.extensionURL}/popup/popup.html`);
+      await d.waitFor((id) => !!document.querySelector(`li[data-token-id="${id}"] .actions button`), tokenMeta.id, { timeout: 10000, what: 'the token row' });
+      await d.evaluate((id) => [...document.querySelectorAll(`li[data-token-id="${id}"] .actions button`)].find((b) => b.textContent === 'Копировать').click(), tokenMeta.id);
+      await d.waitFor(() => { const n = document.getElementById('notice'); return n && !n.hidden && n.textContent.length > 0; }, null, { timeout: 10000, what: 'the copy notice' });
+      const said = await d.evaluate(() => document.getElementById('notice').textContent);
+      assert.match(said, /^Скопировано\. Буфер обмена очистится через 30 с\.$/, `the popup confirms the copy (said: ${said})`);
+      assert.equal(await d.evaluate(() => navigator.clipboard.readText()), token, 'the clipboard holds the token');
+      await d.page.close();
+    });
+
     if (browserName === 'chromium') {
       it('saved the three screenshots as non-empty PNGs', () => {
         for (const name of ['capture-confirmation.png', 'logos-filled.png', 'popup.png']) {

@@ -34,16 +34,16 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('userFill', (TB) => {
     return res && res[0] ? res[0].result : undefined;
   }
 
-  const WHY = {
-    no_field: 'click into the token field first (or right-click it), then choose the action again',
-    login_password: 'this is the password field of a login form: tokens never go there',
-    not_editable: 'the field is hidden, disabled or read-only',
-    frame: 'the field is inside a frame of the page: tokens go only into the page itself',
-    origin_changed: 'the page changed meanwhile: nothing was written',
-    field_gone: 'the field changed meanwhile: nothing was written',
-    shape: 'the host answered something that is not a T-Invest token',
+  // Why a fill could not happen, in the browser's UI language (_locales why_*): the $DETAIL$ of
+  // err_user_fill_field / err_user_fill_token, so the whole sentence the user reads is in one language.
+  const WHY = new Set(['no_field', 'login_password', 'not_editable', 'frame', 'origin_changed', 'field_gone', 'shape']);
+  const why = (key, args) => {
+    let m = '';
+    try { m = api.i18n.getMessage('why_' + key, args || []); } catch (_) { m = ''; }
+    return m || key;
   };
-  const fieldFail = (why) => fail('user_fill_field', WHY[why] || String(why));
+  const fieldFail = (w) => fail('user_fill_field', WHY.has(w) ? why(w) : String(w));
+  const skippedText = (skipped) => skipped.map((x) => why('kind_' + x.reason)).join(', ') || why('none_stored');
 
   /**
    * Fill the field the user chose in tab. opts: {tokenId?, fullOk?, targetElementId?}. Returns {ok, status,
@@ -61,7 +61,7 @@ globalThis[Symbol.for('tokenbridge.namespace.v1')]?.define('userFill', (TB) => {
     const rule = TB.rules.RULES.find((r) => r.origins.includes(origin)) || GENERIC;
     const tokens = (list.tokens || []).filter((t) => !o.tokenId || t.id === o.tokenId);
     const pick = TB.fill.pickBestToken(tokens, rule);
-    if (!pick.best) throw fail('user_fill_token', o.tokenId ? 'this token does not fit here (' + pick.skipped.map((s) => s.reason).join(', ') + ')' : 'no stored T-Invest token fits (' + (pick.skipped.map((s) => s.reason).join(', ') || 'none stored') + ')');
+    if (!pick.best) throw fail('user_fill_token', why(o.tokenId ? 'token_unfit' : 'no_token_fits', [skippedText(pick.skipped)]));
     if (pick.needsConsent && !o.fullOk) return { ok: false, ask: 'full_access', origin, site: rule.name, token: { id: pick.best.id, label: pick.best.label } };
     const g = await host('get', { token_id: pick.best.id, purpose: 'fill', origin });
     const w = await inTop(tab.id, { func: (s, org) => globalThis[Symbol.for('tokenbridge.namespace.v1')].userFillPage.write(s, org), args: [g.secret, origin] });

@@ -634,7 +634,7 @@ const TRACKER = 'https://tracker.example-invest.test/settings';
 const RO = 't.TBreadOnlyFixture_' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** A real page (jsdom) in the active tab; scripting.executeScript runs the files and funcs in it. */
-function userFillEnv({ url = TRACKER, focus = 'api', tokens, onGet } = {}) {
+function userFillEnv({ url = TRACKER, focus = 'api', tokens, onGet, locale } = {}) {
   const w = page('tracker.html', url);
   if (focus) w.document.getElementById(focus).focus();
   const allowlist = new Set();
@@ -650,6 +650,7 @@ function userFillEnv({ url = TRACKER, focus = 'api', tokens, onGet } = {}) {
       },
     },
     action: { openPopup: async () => { log.opened++; } },
+    ...(locale ? { i18n: i18n(locale) } : {}),
   });
   const list = tokens || [
     { id: 'tok_full', provider: 'tinvest', label: 'Полный', kind: 'full_access', created_at: '2026-11-20T00:00:00Z', validation: { result: 'full_access' } },
@@ -716,6 +717,27 @@ test('user fill refuses: a login form\'s password, nothing focused, read-only fi
     assert.equal(r.error && r.error.code, code, name + ': ' + JSON.stringify(r.error));
     const values = [...e.d.querySelectorAll('input')].map((i) => i.value).filter(Boolean);
     assert.deepEqual(values, [], name + ': nothing written');
+  }
+});
+
+test('user fill refusals explain themselves in the browser\'s language (the detail too, not English inside Russian)', async () => {
+  const invalid = [{ id: 'tok_bad', provider: 'tinvest', kind: 'full_access', validation: { result: 'invalid' } },
+    { id: 'tok_sb', provider: 'tinvest', kind: 'sandbox', validation: { result: 'sandbox' } }];
+  const cases = [
+    ['ru', { focus: 'pass' }, 'user_fill_field', 'это поле пароля формы входа: туда токены не вставляются'],
+    ['en', { focus: 'pass' }, 'user_fill_field', 'this is the password field of a login form: tokens never go there'],
+    ['ru', { focus: null }, 'user_fill_field', 'Поле не подходит: поле не выбрано. Щёлкните в поле'],
+    ['ru', { tokens: invalid }, 'user_fill_token', 'ни один сохранённый токен Т-Инвестиций не подходит (недействителен, песочница)'],
+    ['en', { tokens: invalid }, 'user_fill_token', 'no stored T-Invest token fits (invalid, sandbox)'],
+    ['ru', { tokens: [] }, 'user_fill_token', 'ни один сохранённый токен Т-Инвестиций не подходит (ни одного не сохранено)'],
+  ];
+  for (const [locale, opts, code, detail] of cases) {
+    const e = userFillEnv({ ...opts, locale });
+    e.allowlist.add(new URL(TRACKER).origin);
+    const r = await e.call({ type: 'tb:user-fill' }, POPUP);
+    assert.equal(r.error && r.error.code, code, JSON.stringify(r));
+    assert.ok(r.error.message.includes(detail), `${locale} ${code}: ${r.error.message}`);
+    if (locale === 'ru') assert.doesNotMatch(r.error.message.replaceAll('tokenbridge', ''), /[A-Za-z]{3,}/, 'no English words inside the Russian message: ' + r.error.message);
   }
 });
 

@@ -108,7 +108,7 @@ func TestPasswordGrantSendsExactFieldsAndCaches(t *testing.T) {
 	tok, err := f.m.Token(context.Background(), "main", TokenOptions{})
 	require.NoError(t, err)
 	require.Equal(t, "grant", tok.Source)
-	require.True(t, tok.HasRefresh)
+	require.NotEmpty(t, f.secret(t, "moex/main/refresh_token"), "the grant's refresh token is kept")
 	require.Equal(t, "Bearer", tok.TokenType)
 
 	reqs := f.kc.Requests()
@@ -419,7 +419,6 @@ func TestClientCredentials(t *testing.T) {
 	require.NoError(t, f.m.Add(p, Credentials{ClientSecret: testSecret}, false))
 	tok, err := f.m.Token(context.Background(), "svc", TokenOptions{})
 	require.NoError(t, err)
-	require.False(t, tok.HasRefresh)
 	require.True(t, tok.RefreshExpiresAt.IsZero())
 	require.Equal(t, map[string][]string{
 		"grant_type": {"client_credentials"}, "client_id": {"test_api"}, "client_secret": {testSecret},
@@ -461,7 +460,7 @@ func TestOfflineRefreshHasNoExpiry(t *testing.T) {
 	f.addPassword(t, "off", func(p *Profile) { p.Scope = "offline_access" })
 	tok, err := f.m.Token(context.Background(), "off", TokenOptions{})
 	require.NoError(t, err)
-	require.True(t, tok.HasRefresh)
+	require.NotEmpty(t, f.secret(t, "moex/off/refresh_token"), "the offline refresh token is kept")
 	require.True(t, tok.RefreshExpiresAt.IsZero())
 	f.clock.Add(5 * time.Hour)
 	tok, err = f.m.Token(context.Background(), "off", TokenOptions{})
@@ -669,4 +668,30 @@ func TestIndexProfilesRoundTrip(t *testing.T) {
 	ps, err := f.m.List()
 	require.NoError(t, err)
 	require.Empty(t, ps)
+}
+
+// countingStore counts the reads of each keyring item.
+type countingStore struct {
+	*secretstore.Memory
+	gets map[string]int
+}
+
+func (s *countingStore) Get(key string) (string, error) {
+	s.gets[key]++
+	return s.Memory.Get(key)
+}
+
+// A cached access token is answered from the access item alone: the
+// refresh token (and every other secret) is not read.
+func TestCachedTokenReadsOnlyTheAccessItem(t *testing.T) {
+	f := newFixture(t)
+	f.addPassword(t, "main", nil)
+	_, err := f.m.Token(context.Background(), "main", TokenOptions{})
+	require.NoError(t, err)
+	cs := &countingStore{Memory: f.store, gets: map[string]int{}}
+	f.m.Secrets = cs
+	tok, err := f.m.Token(context.Background(), "main", TokenOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "cache", tok.Source)
+	require.Equal(t, map[string]int{"moex/main/access_token": 1}, cs.gets)
 }

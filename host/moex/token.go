@@ -22,7 +22,6 @@ type Token struct {
 	Scope            string
 	AccessExpiresAt  time.Time
 	RefreshExpiresAt time.Time // zero: no refresh token or no expiry (offline)
-	HasRefresh       bool
 	// Source is "cache", "refresh" or "grant".
 	Source string
 	// Warning, when set, is something the user must see although the token is good (the
@@ -86,16 +85,16 @@ func (m *Manager) Token(ctx context.Context, name string, opt TokenOptions) (*To
 	if err != nil {
 		return nil, err
 	}
-	refresh, err := m.getCached(keyRefresh(name))
-	if err != nil {
-		return nil, err
-	}
 	if access != "" && m.fresh(p.ObtainedAt, p.AccessExpiresAt, now) {
 		return &Token{
 			AccessToken: access, TokenType: p.TokenType, Scope: p.TokenScope,
-			AccessExpiresAt: p.AccessExpiresAt, RefreshExpiresAt: p.RefreshExpiresAt,
-			HasRefresh: refresh != "", Source: "cache",
+			AccessExpiresAt: p.AccessExpiresAt, RefreshExpiresAt: p.RefreshExpiresAt, Source: "cache",
 		}, nil
+	}
+	// Read only when the cache cannot answer: one keyring call less per cached token.
+	refresh, err := m.getCached(keyRefresh(name))
+	if err != nil {
+		return nil, err
 	}
 
 	secret, err := m.getSecret(keyClientSecret(name))
@@ -253,8 +252,7 @@ func (m *Manager) save(p *Profile, res *tokenResult, source string) (*Token, err
 	m.writeRecordLogged(saved) // an older profile gets its settings item here
 	return &Token{
 		AccessToken: res.access, TokenType: res.tokenType, Scope: res.scope,
-		AccessExpiresAt: res.accessExp, RefreshExpiresAt: res.refreshExp,
-		HasRefresh: res.refresh != "", Source: source,
+		AccessExpiresAt: res.accessExp, RefreshExpiresAt: res.refreshExp, Source: source,
 	}, nil
 }
 

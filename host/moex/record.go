@@ -82,17 +82,14 @@ func WriteRecord(s secretstore.Store, p Profile) error {
 	return nil
 }
 
-// RecordMatches reports whether p's profile item exists and holds p's current settings.
-func RecordMatches(s secretstore.Store, p Profile) (bool, error) {
+// RecordMatches reports whether stored, the value of p's profile item as read (doctor reads
+// every item of a profile once), holds p's current settings.
+func RecordMatches(stored string, p Profile) (bool, error) {
 	want, err := encodeRecord(p)
 	if err != nil {
 		return false, err
 	}
-	got, err := s.Get(keyProfile(p.Name))
-	if errors.Is(err, secretstore.ErrNotFound) {
-		return false, nil
-	}
-	return got == want, err
+	return stored == want, nil
 }
 
 // ReadRecord rebuilds profile name from its profile item (secretstore.ErrNotFound when it has

@@ -45,9 +45,13 @@ func TestProfileRecordRebuildsSettings(t *testing.T) {
 			got, err := ReadRecord(f.store, tt.p.Name)
 			require.NoError(t, err)
 			require.Equal(t, want, got)
-			ok, err := RecordMatches(f.store, want)
+			ok, err := RecordMatches(raw, want)
 			require.NoError(t, err)
 			require.True(t, ok)
+			want.ClientID += "x"
+			ok, err = RecordMatches(raw, want)
+			require.NoError(t, err)
+			require.False(t, ok, "a changed setting does not match")
 
 			require.NoError(t, f.m.Remove(tt.p.Name))
 			_, err = ReadRecord(f.store, tt.p.Name)

@@ -28,11 +28,15 @@ func (r *doctorRun) checkProfile(p moex.Profile) error {
 	readd := fmt.Sprintf("`tokenbridge moex add %s --force …`", p.Name)
 	present := map[string]bool{}
 	damaged := map[string]error{}
+	stored := "" // the settings item as read: each item is read once
 	for _, kind := range moex.ItemKinds {
-		_, err := r.v.Secrets.Get(moex.ItemKey(p.Name, kind))
+		v, err := r.v.Secrets.Get(moex.ItemKey(p.Name, kind))
 		switch {
 		case err == nil:
 			present[kind] = true
+			if kind == moex.ItemProfile {
+				stored = v
+			}
 		case errors.Is(err, secretstore.ErrDamaged):
 			damaged[kind] = err
 		case !errors.Is(err, secretstore.ErrNotFound):
@@ -89,11 +93,11 @@ func (r *doctorRun) checkProfile(p moex.Profile) error {
 	if valid != nil {
 		return nil // the settings item mirrors only valid settings
 	}
-	same, err := moex.RecordMatches(r.v.Secrets, p)
-	if err != nil && !errors.Is(err, secretstore.ErrDamaged) {
+	same, err := moex.RecordMatches(stored, p)
+	if err != nil {
 		return fmt.Errorf("check %s: %w", moex.ItemKey(p.Name, moex.ItemProfile), err)
 	}
-	if same {
+	if same && present[moex.ItemProfile] {
 		return nil
 	}
 	what := "missing"

@@ -48,8 +48,9 @@ func encodeAnswer(id string, res Result, herr error) []byte {
 }
 
 // appendObject writes m with its keys sorted. Strings, booleans, ints, nil
-// and the json.RawMessage values handlers build with json.Marshal (written
-// as they are) are written here; any other value by json.Marshal.
+// and the []json.RawMessage pages handlers build (with json.Marshal or
+// vault.View.AppendJSON: compact and HTML-escaped already, so written as
+// they are) are written here; any other value by json.Marshal.
 func appendObject(b []byte, m Result) ([]byte, error) {
 	keys := make([]string, 0, len(m))
 	for k := range m {

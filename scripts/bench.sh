@@ -27,7 +27,7 @@ echo "release binary (linux/$(go env GOARCH), stripped): $(stat -c %s bin/tokenb
 home=$(mktemp -d); trap 'rm -rf "$home"' EXIT
 n="${BENCH_SPAWN_N:-200}"
 # BENCH_MAX_RATIO=1.5 makes an over-budget release build fail the run (default: report only; the
-# echo host with tokenbridge's imports alone is ~1.45x on the development machine, see README).
+# echo host with tokenbridge's imports alone is ~1.3x on the development machine, see README).
 TOKENBRIDGE_HOME="$home" go run ./host/cmd/spawnbench -n "$n" -cmd list -echo bin/echohost-release \
 	-ref bin/echohost-imports-release -host bin/tokenbridge -host bin/tokenbridge-release -max-ratio "${BENCH_MAX_RATIO:-0}"
 echo "  budget: the release build's list ≤ 1.50x the echo host (the reference line is the floor without dropping a dependency)"

@@ -29,27 +29,15 @@ func parseFast(b []byte) (Data, error) {
 	}
 	r := jsonlite.NewReader(b)
 	var d Data
-	var seen fields
-	err := r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	err := object(r, func(key string) error {
 		switch key {
 		case keyVersion:
-			n, err := r.Int()
-			d.Version = n
-			return err
+			return integer(r, &d.Version)
 		case keyTokens:
 			if r.Null() { // what write makes of no tokens
 				return nil
 			}
-			d.Tokens = []Token{}
-			return r.Array(func() error {
-				var t Token
-				err := t.readFast(r)
-				d.Tokens = append(d.Tokens, t)
-				return err
-			})
+			return list(r, &d.Tokens, (*Token).readFast)
 		}
 		raw, err := r.Raw()
 		if err != nil {
@@ -88,7 +76,35 @@ func (f *fields) once(key string) error {
 	return nil
 }
 
-// str, flag and stamp read a member's value into a field.
+// object reads an object member by member, refusing a repeated key; member
+// returns errOffShape for a key it does not know.
+func object(r *jsonlite.Reader, member func(key string) error) error {
+	var seen fields
+	return r.Object(func(key string) error {
+		if err := seen.once(key); err != nil {
+			return err
+		}
+		return member(key)
+	})
+}
+
+// list reads an array into *dst (empty, not nil, for [] as encoding/json).
+func list[T any](r *jsonlite.Reader, dst *[]T, read func(*T, *jsonlite.Reader) error) error {
+	*dst = []T{}
+	return r.Array(func() error {
+		var v T
+		err := read(&v, r)
+		*dst = append(*dst, v)
+		return err
+	})
+}
+
+// integer, str, flag and stamp read a member's value into a field.
+func integer(r *jsonlite.Reader, dst *int) (err error) {
+	*dst, err = r.Int()
+	return err
+}
+
 func str(r *jsonlite.Reader, dst *string) (err error) {
 	*dst, err = r.String()
 	return err
@@ -105,11 +121,7 @@ func stamp(r *jsonlite.Reader, dst *time.Time) (err error) {
 }
 
 func (t *Token) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "id":
 			return str(r, &t.ID)
@@ -135,24 +147,14 @@ func (t *Token) readFast(r *jsonlite.Reader) error {
 			t.Validation = &Validation{}
 			return t.Validation.readFast(r)
 		case "used_by":
-			t.UsedBy = []Use{}
-			return r.Array(func() error {
-				var u Use
-				err := u.readFast(r)
-				t.UsedBy = append(t.UsedBy, u)
-				return err
-			})
+			return list(r, &t.UsedBy, (*Use).readFast)
 		}
 		return errOffShape
 	})
 }
 
 func (s *Scope) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "all_accounts":
 			return flag(r, &s.AllAccounts)
@@ -164,11 +166,7 @@ func (s *Scope) readFast(r *jsonlite.Reader) error {
 }
 
 func (v *Validation) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "result":
 			return str(r, &v.Result)
@@ -177,13 +175,7 @@ func (v *Validation) readFast(r *jsonlite.Reader) error {
 		case "message":
 			return str(r, &v.Message)
 		case "accounts":
-			v.Accounts = []Account{}
-			return r.Array(func() error {
-				var a Account
-				err := a.readFast(r)
-				v.Accounts = append(v.Accounts, a)
-				return err
-			})
+			return list(r, &v.Accounts, (*Account).readFast)
 		case "code":
 			return str(r, &v.Code)
 		case "last_failure":
@@ -195,11 +187,7 @@ func (v *Validation) readFast(r *jsonlite.Reader) error {
 }
 
 func (f *Failure) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "at":
 			return stamp(r, &f.At)
@@ -213,11 +201,7 @@ func (f *Failure) readFast(r *jsonlite.Reader) error {
 }
 
 func (a *Account) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "id":
 			return str(r, &a.ID)
@@ -235,11 +219,7 @@ func (a *Account) readFast(r *jsonlite.Reader) error {
 }
 
 func (u *Use) readFast(r *jsonlite.Reader) error {
-	var seen fields
-	return r.Object(func(key string) error {
-		if err := seen.once(key); err != nil {
-			return err
-		}
+	return object(r, func(key string) error {
 		switch key {
 		case "origin":
 			return str(r, &u.Origin)

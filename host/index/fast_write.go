@@ -1,90 +1,123 @@
 package index
 
-import "github.com/tokenbridge/tokenbridge/host/jsonlite"
+import (
+	"time"
+
+	"github.com/tokenbridge/tokenbridge/host/jsonlite"
+)
 
 // AppendTokenFields writes t's members (without the braces) exactly as
 // json.Marshal writes them, in the struct's order with its omitempty
 // rules, without reflection: `list` answers with these on every host start
 // (vault.View.AppendJSON; fast_test.go compares both on every field).
-func AppendTokenFields(b []byte, t *Token) (_ []byte, err error) {
-	b = jsonlite.AppendKey(b, "id", true)
-	b = jsonlite.AppendString(b, t.ID)
-	b = jsonlite.AppendString(jsonlite.AppendKey(b, "provider", false), t.Provider)
-	b = jsonlite.AppendString(jsonlite.AppendKey(b, "label", false), t.Label)
-	b = jsonlite.AppendString(jsonlite.AppendKey(b, "kind", false), t.Kind)
-	b = jsonlite.AppendBool(append(b, `,"scope":{"all_accounts":`...), t.Scope.AllAccounts)
-	if t.Scope.AccountName != "" {
-		b = jsonlite.AppendString(jsonlite.AppendKey(b, "account_name", false), t.Scope.AccountName)
-	}
-	b = append(b, '}')
-	b = jsonlite.AppendString(jsonlite.AppendKey(b, "fingerprint", false), t.Fingerprint)
-	b = jsonlite.AppendString(jsonlite.AppendKey(b, "masked", false), t.Masked)
-	if b, err = jsonlite.AppendTime(jsonlite.AppendKey(b, "created_at", false), t.CreatedAt); err != nil {
-		return nil, err
-	}
-	if b, err = jsonlite.AppendTime(jsonlite.AppendKey(b, "last_used_at", false), t.LastUsedAt); err != nil {
-		return nil, err
-	}
-	if t.SourceOrigin != "" {
-		b = jsonlite.AppendString(jsonlite.AppendKey(b, "source_origin", false), t.SourceOrigin)
-	}
+func AppendTokenFields(b []byte, t *Token) ([]byte, error) {
+	w := writer{b: b}
+	w.str("id", t.ID, true)
+	w.str("provider", t.Provider, false)
+	w.str("label", t.Label, false)
+	w.str("kind", t.Kind, false)
+	w.key("scope", false)
+	w.b = append(w.b, '{')
+	w.flag("all_accounts", t.Scope.AllAccounts, true)
+	w.omitEmpty("account_name", t.Scope.AccountName)
+	w.b = append(w.b, '}')
+	w.str("fingerprint", t.Fingerprint, false)
+	w.str("masked", t.Masked, false)
+	w.time("created_at", t.CreatedAt, false)
+	w.time("last_used_at", t.LastUsedAt, false)
+	w.omitEmpty("source_origin", t.SourceOrigin)
 	if v := t.Validation; v != nil {
-		if b, err = v.appendJSON(jsonlite.AppendKey(b, "validation", false)); err != nil {
-			return nil, err
-		}
+		w.key("validation", false)
+		v.write(&w)
 	}
 	if len(t.UsedBy) > 0 {
-		b = append(b, `,"used_by":[`...)
+		w.key("used_by", false)
+		w.b = append(w.b, '[')
 		for i, u := range t.UsedBy {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonlite.AppendString(append(b, `{"origin":`...), u.Origin)
-			if b, err = jsonlite.AppendTime(append(b, `,"at":`...), u.At); err != nil {
-				return nil, err
-			}
-			b = append(b, '}')
+			w.comma(i)
+			w.b = append(w.b, '{')
+			w.str("origin", u.Origin, true)
+			w.time("at", u.At, false)
+			w.b = append(w.b, '}')
 		}
-		b = append(b, ']')
+		w.b = append(w.b, ']')
 	}
-	return b, nil
+	return w.b, w.err
 }
 
-func (v *Validation) appendJSON(b []byte) (_ []byte, err error) {
-	b = jsonlite.AppendString(append(b, `{"result":`...), v.Result)
-	if b, err = jsonlite.AppendTime(append(b, `,"checked_at":`...), v.CheckedAt); err != nil {
-		return nil, err
-	}
-	if v.Message != "" {
-		b = jsonlite.AppendString(jsonlite.AppendKey(b, "message", false), v.Message)
-	}
+func (v *Validation) write(w *writer) {
+	w.b = append(w.b, '{')
+	w.str("result", v.Result, true)
+	w.time("checked_at", v.CheckedAt, false)
+	w.omitEmpty("message", v.Message)
 	if len(v.Accounts) > 0 {
-		b = append(b, `,"accounts":[`...)
+		w.key("accounts", false)
+		w.b = append(w.b, '[')
 		for i, a := range v.Accounts {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonlite.AppendString(append(b, `{"id":`...), a.ID)
-			b = jsonlite.AppendString(jsonlite.AppendKey(b, "name", false), a.Name)
-			b = jsonlite.AppendString(jsonlite.AppendKey(b, "type", false), a.Type)
-			b = jsonlite.AppendString(jsonlite.AppendKey(b, "status", false), a.Status)
-			b = jsonlite.AppendString(jsonlite.AppendKey(b, "access_level", false), a.AccessLevel)
-			b = append(b, '}')
+			w.comma(i)
+			w.b = append(w.b, '{')
+			w.str("id", a.ID, true)
+			w.str("name", a.Name, false)
+			w.str("type", a.Type, false)
+			w.str("status", a.Status, false)
+			w.str("access_level", a.AccessLevel, false)
+			w.b = append(w.b, '}')
 		}
-		b = append(b, ']')
+		w.b = append(w.b, ']')
 	}
-	if v.Code != "" {
-		b = jsonlite.AppendString(jsonlite.AppendKey(b, "code", false), v.Code)
-	}
+	w.omitEmpty("code", v.Code)
 	if f := v.LastFailure; f != nil {
-		if b, err = jsonlite.AppendTime(append(b, `,"last_failure":{"at":`...), f.At); err != nil {
-			return nil, err
-		}
-		if f.Code != "" {
-			b = jsonlite.AppendString(jsonlite.AppendKey(b, "code", false), f.Code)
-		}
-		b = jsonlite.AppendString(jsonlite.AppendKey(b, "message", false), f.Message)
-		b = append(b, '}')
+		w.key("last_failure", false)
+		w.b = append(w.b, '{')
+		w.time("at", f.At, true)
+		w.omitEmpty("code", f.Code)
+		w.str("message", f.Message, false)
+		w.b = append(w.b, '}')
 	}
-	return append(b, '}'), nil
+	w.b = append(w.b, '}')
+}
+
+// writer appends members and keeps the first error (a time json.Marshal
+// refuses).
+type writer struct {
+	b   []byte
+	err error
+}
+
+func (w *writer) key(k string, first bool) { w.b = jsonlite.AppendKey(w.b, k, first) }
+
+func (w *writer) comma(i int) {
+	if i > 0 {
+		w.b = append(w.b, ',')
+	}
+}
+
+func (w *writer) str(k, s string, first bool) {
+	w.key(k, first)
+	w.b = jsonlite.AppendString(w.b, s)
+}
+
+// omitEmpty writes a string member tagged omitempty.
+func (w *writer) omitEmpty(k, s string) {
+	if s != "" {
+		w.str(k, s, false)
+	}
+}
+
+func (w *writer) flag(k string, v bool, first bool) {
+	w.key(k, first)
+	w.b = jsonlite.AppendBool(w.b, v)
+}
+
+func (w *writer) time(k string, t time.Time, first bool) {
+	w.key(k, first)
+	if w.err != nil {
+		return
+	}
+	b, err := jsonlite.AppendTime(w.b, t)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.b = b
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/tokenbridge/tokenbridge/host/frame"
 	"github.com/tokenbridge/tokenbridge/host/jsonlite"
@@ -79,9 +78,9 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case string:
 		return jsonlite.AppendString(b, v), nil
 	case bool:
-		return strconv.AppendBool(b, v), nil
+		return jsonlite.AppendBool(b, v), nil
 	case int:
-		return strconv.AppendInt(b, int64(v), 10), nil
+		return jsonlite.AppendInt(b, v), nil
 	case []json.RawMessage:
 		if v == nil {
 			return append(b, "null"...), nil
